@@ -1,0 +1,44 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "swift-pdp",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "pdp", targets: ["PDPCommand"]),
+        .library(name: "PDPCore", targets: ["PDPCore"]),
+        .library(name: "PDPPolicyYAML", targets: ["PDPPolicyYAML"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
+        // Pure policy engine: standard library only.
+        .target(name: "PDPCore", swiftSettings: strict),
+        .target(name: "PDPPolicyYAML", dependencies: ["PDPCore", "CLibYAML"], swiftSettings: strict),
+        .executableTarget(
+            name: "PDPCommand",
+            dependencies: [
+                "PDPCore", "PDPPolicyYAML",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "PDPCoreTests", dependencies: ["PDPCore"], swiftSettings: strict),
+        .testTarget(
+            name: "PDPPolicyYAMLTests",
+            dependencies: ["PDPPolicyYAML", "PDPCore"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+    ]
+)
