@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// Who holds which roles where: tenants, users and their role assignments, indexed for checks.
+///
+/// A copy-on-write value tied to one ``CompiledPolicy``. Writers mutate a copy and publish a
+/// new ``PolicySnapshot``; readers of the old snapshot are unaffected. Assignment changes
+/// update only the affected (user, tenant) entry, re-using interned role sets.
+public struct FactsIndex: Sendable {
+    public struct Tenant: Sendable, Hashable {
+        public var key: String
+        public var name: String?
+        public var description: String?
+        public var attributes: [String: AttributeValue]
+    }
+
+    /// The key of the tenant that always exists.
+    public static let defaultTenantKey = "default"
+
+    public let policy: CompiledPolicy
+    var tenantIDs: ByteKeyTable<TenantID>
+    /// Indexed by `TenantID`; `nil` once deleted (ids are never reused within one index).
+    public private(set) var tenants: [Tenant?]
+    public let defaultTenant: TenantID
+    var users: ShardedUserTable
+    var roleSets: RoleSetTable
+
+    /// An index with the policy's declared tenants (and `default`), and no users.
+    public init(policy: CompiledPolicy, expectedUsers: Int = 0) {
+        self.policy = policy
+        tenantIDs = ByteKeyTable(minimumCapacity: policy.tenants.count + 1)
+        tenants = []
+        users = ShardedUserTable(expectedUsers: expectedUsers)
+        roleSets = RoleSetTable(width: policy.slotCount)
+        var defaultID: TenantID?
+        for tenant in policy.tenants {
+            let id = Self.insertTenant(
+                Tenant(key: tenant.key.value, name: tenant.name, description: tenant.description,
+                       attributes: tenant.attributes),
+                ids: &tenantIDs, tenants: &tenants)
+            if tenant.key.value == Self.defaultTenantKey { defaultID = id }
+        }
+        defaultTenant =
+            defaultID
+            ?? Self.insertTenant(
+                Tenant(key: Self.defaultTenantKey, name: "Default Tenant", description: nil, attributes: [:]),
+                ids: &tenantIDs, tenants: &tenants)
+    }
+
+    private static func insertTenant(_ tenant: Tenant, ids: inout ByteKeyTable<TenantID>, tenants: inout [Tenant?]) -> TenantID {
+        let id = TenantID(Int32(tenants.count))
+        tenants.append(tenant)
+        ids.updateValue(id, forKey: tenant.key)
+        return id
+    }
+
+    // MARK: Reading
+
+    public var userCount: Int { users.count }
+    public func tenantID(_ key: String) -> TenantID? { tenantIDs.value(for: key) }
+    public func tenant(_ id: TenantID) -> Tenant? { tenants[id.index] }
+    public func containsUser(_ key: String) -> Bool { users.grants(for: key) != nil }
+
+    /// The roles `user` holds in `tenant`, sorted by id; empty when none or unknown.
+    public func roles(ofUser user: String, in tenant: TenantID) -> [RoleID] {
+        guard let set = users.grants(for: user)?.roleSet(in: tenant) else { return [] }
+        return roleSets.members[Int(set.rawValue)]
+    }
+
+    /// Every (tenant, roles) pair of `user`, or `nil` for an unknown user.
+    public func assignments(ofUser user: String) -> [(tenant: TenantID, roles: [RoleID])]? {
+        guard let grants = users.grants(for: user) else { return nil }
+        return grants.grants.map { ($0.tenant, roleSets.members[Int($0.roles.rawValue)]) }
+    }
+
+    /// Calls `body` for every user with their grants (unordered).
+    public func forEachUser(_ body: (String, [(tenant: TenantID, roles: [RoleID])]) throws -> Void) rethrows {
+        try users.forEach { key, grants in
+            try body(key, grants.grants.map { ($0.tenant, roleSets.members[Int($0.roles.rawValue)]) })
+        }
+    }
+
+    // MARK: Writing
+
+    /// Adds or replaces a tenant's descriptive fields. Returns its id.
+    @discardableResult
+    public mutating func upsertTenant(key: String, name: String?, description: String? = nil, attributes: [String: AttributeValue] = [:]) -> TenantID {
+        let tenant = Tenant(key: key, name: name, description: description, attributes: attributes)
+        if let id = tenantIDs.value(for: key) {
+            tenants[id.index] = tenant
+            return id
+        }
+        return Self.insertTenant(tenant, ids: &tenantIDs, tenants: &tenants)
+    }
+
+    /// Deletes a tenant and every assignment in it. The default tenant cannot be deleted.
+    /// - Returns: `false` when the tenant does not exist or is the default tenant.
+    @discardableResult
+    public mutating func removeTenant(key: String) -> Bool {
+        guard let id = tenantIDs.value(for: key), id != defaultTenant else { return false }
+        var affected: [String] = []
+        users.forEach { user, grants in if grants.roleSet(in: id) != nil { affected.append(user) } }
+        for user in affected {
+            guard var grants = users.grants(for: user) else { continue }
+            grants.set(nil, in: id)
+            users.update(grants, for: user)
+        }
+        tenantIDs.removeValue(forKey: key)
+        tenants[id.index] = nil
+        return true
+    }
+
+    /// Makes sure `user` exists (a user with no roles is known, and denied with that reason).
+    public mutating func addUser(_ user: String) {
+        if users.grants(for: user) == nil { users.update(UserGrants(), for: user) }
+    }
+
+    /// Deletes a user and all their assignments. Returns `false` for an unknown user.
+    @discardableResult
+    public mutating func removeUser(_ user: String) -> Bool { users.remove(user) }
+
+    /// Gives `user` (created if needed) `role` in `tenant`. Returns `false` if already held.
+    @discardableResult
+    public mutating func assign(user: String, role: RoleID, tenant: TenantID) -> Bool {
+        var current = roles(ofUser: user, in: tenant)
+        guard !current.contains(role) else {
+            addUser(user)
+            return false
+        }
+        current.append(role)
+        current.sort()
+        setRoles(current, user: user, tenant: tenant)
+        return true
+    }
+
+    /// Takes `role` in `tenant` away from `user`. Returns `false` if it was not held.
+    @discardableResult
+    public mutating func unassign(user: String, role: RoleID, tenant: TenantID) -> Bool {
+        var current = roles(ofUser: user, in: tenant)
+        guard let index = current.firstIndex(of: role) else { return false }
+        current.remove(at: index)
+        setRoles(current, user: user, tenant: tenant)
+        return true
+    }
+
+    private mutating func setRoles(_ roles: [RoleID], user: String, tenant: TenantID) {
+        var grants = users.grants(for: user) ?? UserGrants()
+        grants.set(roles.isEmpty ? nil : roleSets.intern(roles, policy: policy), in: tenant)
+        users.update(grants, for: user)
+    }
+
+    /// Applies the users declared in the policy, reporting unknown roles and tenants.
+    mutating func applyStaticUsers(_ definitions: [UserDefinition], diagnostics: inout Diagnostics) {
+        var seen: [String: SourceLocation] = [:]
+        for user in definitions {
+            if let first = seen[user.key.value] {
+                diagnostics.append(PolicyCompiler.duplicate("user", user.key.value, user.key.location, first))
+                continue
+            }
+            seen[user.key.value] = user.key.location
+            addUser(user.key.value)
+            for assignment in user.assignments {
+                let role = policy.roleID(assignment.role.value)
+                let tenant = tenantID(assignment.tenant.value)
+                if role == nil {
+                    diagnostics.append(
+                        Diagnostic(
+                            .unknownRole,
+                            "user '\(user.key.value)' is assigned role '\(assignment.role.value)', which is not declared",
+                            at: assignment.role.location))
+                }
+                if tenant == nil {
+                    diagnostics.append(
+                        Diagnostic(
+                            .unknownTenant,
+                            "user '\(user.key.value)' is assigned a role in tenant '\(assignment.tenant.value)', which is not declared",
+                            at: assignment.tenant.location))
+                }
+                if let role, let tenant { assign(user: user.key.value, role: role, tenant: tenant) }
+            }
+        }
+    }
+}

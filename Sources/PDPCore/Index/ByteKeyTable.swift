@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// An open-addressing hash table keyed by UTF-8 bytes.
+///
+/// Written by hand rather than using `Dictionary<String, Value>` because the check hot path
+/// receives keys as bytes inside a request buffer: building a `String` for every lookup
+/// validates UTF-8, hashes with SipHash and allocates for keys over 15 bytes. Here a lookup
+/// hashes the bytes it is given, probes a flat slot array and compares bytes in one arena,
+/// with no allocation. All storage is in arrays, so the table is a copy-on-write value:
+/// a snapshot holding one copy never sees later mutations of another.
+public struct ByteKeyTable<Value>: @unchecked Sendable {
+    // @unchecked: every stored property is a copy-on-write value type; `Value` is only
+    // ever a `Sendable` payload in this module (ids and grant lists).
+
+    @usableFromInline struct Entry {
+        @usableFromInline var hash: UInt64
+        @usableFromInline var offset: UInt32
+        @usableFromInline var length: UInt32
+        @usableFromInline var value: Value?
+    }
+
+    /// Key bytes, back to back. Removed keys leave garbage, reclaimed by `compacted()`.
+    @usableFromInline var arena: [UInt8] = []
+    @usableFromInline var entries: [Entry] = []
+    /// Index into `entries` + 1; 0 = empty, -1 = tombstone.
+    @usableFromInline var slots: [Int32]
+    @usableFromInline var mask: Int
+    @usableFromInline var tombstones = 0
+    public private(set) var count = 0
+
+    public init(minimumCapacity: Int = 8) {
+        var size = 8
+        while size < minimumCapacity * 2 { size <<= 1 }
+        slots = Array(repeating: 0, count: size)
+        mask = size - 1
+    }
+
+    @inlinable @inline(__always)
+    static func hash(_ key: UnsafeRawBufferPointer) -> UInt64 {
+        // FNV-1a, then a final avalanche (from splitmix64) so the low bits used for
+        // probing depend on every byte.
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in key {
+            h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+        }
+        h ^= h >> 30
+        h = h &* 0xbf58_476d_1ce4_e5b9
+        h ^= h >> 27
+        h = h &* 0x94d0_49bb_1331_11eb
+        return h ^ (h >> 31)
+    }
+
+    @inlinable @inline(__always)
+    func entryIndex(_ key: UnsafeRawBufferPointer, hash: UInt64) -> Int? {
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        return slots.withUnsafeBufferPointer { slots in
+            entries.withUnsafeBufferPointer { entries in
+                arena.withUnsafeBytes { arena in
+                    while true {
+                        let raw = slots[slot]
+                        if raw == 0 { return nil }
+                        if raw > 0 {
+                            let entry = entries[Int(raw) - 1]
+                            if entry.hash == hash, Int(entry.length) == key.count, entry.value != nil {
+                                let start = Int(entry.offset)
+                                if key.count == 0
+                                    || memcmpBytes(arena.baseAddress! + start, key.baseAddress!, key.count)
+                                {
+                                    return Int(raw) - 1
+                                }
+                            }
+                        }
+                        slot = (slot &+ 1) & mask
+                    }
+                }
+            }
+        }
+    }
+
+    /// The value stored for `key`, or `nil`. Does not allocate.
+    @inlinable
+    public func value(forBytes key: UnsafeRawBufferPointer) -> Value? {
+        value(forBytes: key, hash: Self.hash(key))
+    }
+
+    /// As `value(forBytes:)`, with the key's ``hash(_:)`` already computed.
+    @inlinable
+    func value(forBytes key: UnsafeRawBufferPointer, hash: UInt64) -> Value? {
+        guard let index = entryIndex(key, hash: hash) else { return nil }
+        return entries[index].value
+    }
+
+    /// The value stored for `key`, or `nil`.
+    @inlinable
+    public func value(for key: String) -> Value? {
+        var key = key
+        return key.withUTF8 { value(forBytes: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Stores `value` for `key`, replacing any previous value. Returns the previous value.
+    @discardableResult
+    public mutating func updateValue(_ value: Value, forBytes key: UnsafeRawBufferPointer) -> Value? {
+        let hash = Self.hash(key)
+        if let index = entryIndex(key, hash: hash) {
+            let old = entries[index].value
+            entries[index].value = value
+            return old
+        }
+        if (count + tombstones + 1) * 4 > slots.count * 3 { grow() }
+        let offset = UInt32(arena.count)
+        arena.append(contentsOf: key)
+        entries.append(Entry(hash: hash, offset: offset, length: UInt32(key.count), value: value))
+        insertSlot(hash: hash, entry: Int32(entries.count))
+        count += 1
+        return nil
+    }
+
+    @discardableResult
+    public mutating func updateValue(_ value: Value, forKey key: String) -> Value? {
+        var key = key
+        return key.withUTF8 { updateValue(value, forBytes: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Removes `key`. Returns the removed value.
+    @discardableResult
+    public mutating func removeValue(forKey key: String) -> Value? {
+        var key = key
+        return key.withUTF8 { bytes -> Value? in
+            let raw = UnsafeRawBufferPointer(bytes)
+            let hash = Self.hash(raw)
+            guard let index = entryIndex(raw, hash: hash) else { return nil }
+            let old = entries[index].value
+            entries[index].value = nil
+            var slot = Int(truncatingIfNeeded: hash) & mask
+            while slots[slot] != Int32(index + 1) { slot = (slot + 1) & mask }
+            slots[slot] = -1
+            tombstones += 1
+            count -= 1
+            return old
+        }
+    }
+
+    private mutating func insertSlot(hash: UInt64, entry: Int32) {
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while slots[slot] > 0 { slot = (slot + 1) & mask }
+        if slots[slot] == -1 { tombstones -= 1 }
+        slots[slot] = entry
+    }
+
+    private mutating func grow() {
+        // Rebuild: drops tombstones and removed entries, doubles when mostly live.
+        let live = entries.filter { $0.value != nil }
+        var size = slots.count
+        while live.count * 2 >= size { size <<= 1 }
+        var newArena: [UInt8] = []
+        newArena.reserveCapacity(arena.count)
+        var newEntries: [Entry] = []
+        newEntries.reserveCapacity(live.count)
+        for entry in live {
+            let start = Int(entry.offset)
+            let offset = UInt32(newArena.count)
+            newArena.append(contentsOf: arena[start..<start + Int(entry.length)])
+            newEntries.append(Entry(hash: entry.hash, offset: offset, length: entry.length, value: entry.value))
+        }
+        arena = newArena
+        entries = newEntries
+        slots = Array(repeating: 0, count: size)
+        mask = size - 1
+        tombstones = 0
+        for index in entries.indices {
+            insertSlot(hash: entries[index].hash, entry: Int32(index + 1))
+        }
+    }
+
+    /// Every live key and value, in insertion order.
+    public func forEach(_ body: (String, Value) throws -> Void) rethrows {
+        for entry in entries {
+            guard let value = entry.value else { continue }
+            let start = Int(entry.offset)
+            let key = String(decoding: arena[start..<start + Int(entry.length)], as: UTF8.self)
+            try body(key, value)
+        }
+    }
+
+    /// Every live value, in insertion order, without materializing keys.
+    public func forEachValue(_ body: (Value) throws -> Void) rethrows {
+        for entry in entries {
+            if let value = entry.value { try body(value) }
+        }
+    }
+}
+
+@inlinable @inline(__always)
+func memcmpBytes(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ count: Int) -> Bool {
+    var i = 0
+    while i + 8 <= count {
+        if a.loadUnaligned(fromByteOffset: i, as: UInt64.self) != b.loadUnaligned(fromByteOffset: i, as: UInt64.self) {
+            return false
+        }
+        i += 8
+    }
+    while i < count {
+        if a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) { return false }
+        i += 1
+    }
+    return true
+}
