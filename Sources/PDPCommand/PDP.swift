@@ -5,6 +5,18 @@ import ArgumentParser
 struct PDP: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pdp",
-        abstract: "A self-hosted, Permit.io-compatible policy decision point."
+        abstract: "A self-hosted, Permit.io-compatible policy decision point.",
+        discussion: """
+            Exit status: 0 on success; 1 when `check` denies or `diff` finds changes; \
+            3 when a policy is invalid; 4 when `test` cases fail; 64 on usage errors.
+            """,
+        subcommands: [Validate.self, Check.self, Diff.self, TestCommand.self]
     )
+}
+
+/// Exit statuses shared by the subcommands (documented in `pdp --help`).
+enum Status {
+    static let negative = ExitCode(1)
+    static let invalidPolicy = ExitCode(3)
+    static let testsFailed = ExitCode(4)
 }

@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// The outcome of running a ``DecisionTestSuite``.
+public struct DecisionTestReport: Sendable {
+    public struct Failure: Sendable, Hashable {
+        public var testCase: DecisionTestCase
+        public var explanation: Explanation
+    }
+
+    public var passed: Int
+    public var failures: [Failure]
+    /// Problems with the suite itself (fixture users naming unknown roles or tenants).
+    public var diagnostics: Diagnostics
+
+    public var succeeded: Bool { failures.isEmpty && !diagnostics.hasErrors }
+}
+
+extension DecisionTestSuite {
+    /// Runs every case against `snapshot`, with the suite's fixture users layered on top.
+    public func run(against snapshot: PolicySnapshot) -> DecisionTestReport {
+        var diagnostics = Diagnostics()
+        let target = snapshot.updatingFacts { facts in
+            // Fixtures replace any static user of the same key, so a test states exactly what it means.
+            for user in users { facts.removeUser(user.key.value) }
+            facts.applyStaticUsers(users, diagnostics: &diagnostics)
+        }
+        var passed = 0
+        var failures: [DecisionTestReport.Failure] = []
+        for testCase in cases {
+            let request = AccessRequest(
+                user: testCase.user, action: testCase.action, resourceType: testCase.resourceType,
+                resourceKey: testCase.resourceKey, tenant: testCase.tenant)
+            if target.decide(request).isAllowed == testCase.expectedAllow {
+                passed += 1
+            } else {
+                failures.append(.init(testCase: testCase, explanation: target.explain(request)))
+            }
+        }
+        return DecisionTestReport(passed: passed, failures: failures, diagnostics: diagnostics)
+    }
+}
