@@ -25,6 +25,7 @@ let package = Package(
         // Pure policy engine: standard library only.
         .target(name: "PDPCore", swiftSettings: strict),
         .target(name: "PDPPolicyYAML", dependencies: ["PDPCore", "CLibYAML"], swiftSettings: strict),
+        .target(name: "PDPWire", dependencies: [.product(name: "NIOCore", package: "swift-nio")], swiftSettings: strict),
         .executableTarget(
             name: "PDPCommand",
             dependencies: [
@@ -34,6 +35,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "PDPCoreTests", dependencies: ["PDPCore"], swiftSettings: strict),
+        .testTarget(
+            name: "PDPWireTests",
+            dependencies: ["PDPWire", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "PDPPolicyYAMLTests",
             dependencies: ["PDPPolicyYAML", "PDPCore"],
