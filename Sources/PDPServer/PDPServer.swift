@@ -5,6 +5,7 @@ import NIOHTTP1
 import NIOPosix
 import PDPCore
 import ServiceLifecycle
+import Synchronization
 
 /// The Permit-compatible PDP over HTTP/1.1.
 ///
@@ -15,7 +16,7 @@ import ServiceLifecycle
 public final class PDPServer: Service, Sendable {
     public let state: ServerState
     private let group: any EventLoopGroup
-    private let listener = NIOLockedValueBox<(any Channel)?>(nil)
+    private let listener = Mutex<(any Channel)?>(nil)
 
     /// - Parameters:
     ///   - group: the event loops; one per core is the intended setup.
@@ -27,7 +28,7 @@ public final class PDPServer: Service, Sendable {
     public var store: SnapshotStore { state.store }
 
     /// The bound port, once started (useful with port 0).
-    public var localPort: Int? { listener.withLockedValue { $0?.localAddress?.port } }
+    public var localPort: Int? { listener.withLock { $0?.localAddress?.port } }
 
     /// Binds and starts accepting connections.
     /// - Throws: ``ConfigurationError`` for an unsafe configuration; NIO errors when binding fails.
@@ -36,10 +37,13 @@ public final class PDPServer: Service, Sendable {
         try configuration.validate()
         let state = self.state
         let limits = configuration.limits
-        var decoderLimits = NIOHTTPDecoderLimitConfiguration()
-        decoderLimits.maxHeaderListSize = limits.maxHeaderBytes
-        decoderLimits.maxHeaderFieldSize = limits.maxHeaderBytes
-        decoderLimits.maxHeaderFieldCount = 100
+        let decoderLimits = {
+            var decoderLimits = NIOHTTPDecoderLimitConfiguration()
+            decoderLimits.maxHeaderListSize = limits.maxHeaderBytes
+            decoderLimits.maxHeaderFieldSize = limits.maxHeaderBytes
+            decoderLimits.maxHeaderFieldCount = 100
+            return decoderLimits
+        }()
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -63,7 +67,7 @@ public final class PDPServer: Service, Sendable {
             }
             .bind(host: configuration.host, port: configuration.port)
             .get()
-        listener.withLockedValue { $0 = channel }
+        listener.withLock { $0 = channel }
         state.logger.info(
             "listening",
             metadata: ["pdp.address": "\(configuration.host):\(channel.localAddress?.port ?? configuration.port)"])
@@ -74,14 +78,14 @@ public final class PDPServer: Service, Sendable {
 
     /// Stops accepting connections and closes the listener.
     public func stop() async throws {
-        let channel = listener.withLockedValue { $0 }
+        let channel = listener.withLock { $0 }
         try await channel?.close()
     }
 
     /// Service entry point: starts, then serves until graceful shutdown or cancellation.
     public func run() async throws {
         if localPort == nil { try await start() }
-        let channel = listener.withLockedValue { $0 }
+        let channel = listener.withLock { $0 }
         try await withGracefulShutdownHandler {
             try await channel?.closeFuture.get()
         } onGracefulShutdown: {
