@@ -8,7 +8,7 @@
 /// ``string`` when it must live longer.
 ///
 /// The bytes are always valid UTF-8: the reader rejects invalid UTF-8 and lone surrogates.
-public struct JSONStringView: @unchecked Sendable, CustomStringConvertible {
+public struct JSONStringView: CustomStringConvertible {
     /// The UTF-8 bytes of the string.
     public let bytes: UnsafeRawBufferPointer
 
