@@ -47,6 +47,7 @@ let package = Package(
             name: "PDPCommand",
             dependencies: [
                 "PDPCore", "PDPPolicyYAML", "PDPServer",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
