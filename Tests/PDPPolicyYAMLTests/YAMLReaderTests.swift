@@ -59,8 +59,10 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("huge.yaml")
         var generator = SplitMix64(seed: 7)
-        let garbage = (0..<10 * 1024 * 1024).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
-        try Data(garbage).write(to: file)
+        let block = (0..<4096).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+        var garbage = Data(capacity: 10 * 1024 * 1024)
+        for _ in 0..<(10 * 1024 * 1024 / block.count) { garbage.append(contentsOf: block) }
+        try garbage.write(to: file)
         let clock = ContinuousClock()
         var diagnostics = Diagnostics()
         let elapsed = clock.measure { diagnostics = PolicyLoader.load(paths: [file.path]).diagnostics }
