@@ -16,10 +16,12 @@ extension NodeMapper {
 
     /// One user: `key: {email?, first_name?, last_name?, attributes?, roles?}`.
     mutating func user(_ pair: YAMLPair) -> UserDefinition? {
-        guard let key = declaredName(pair.key, what: "a user key") else { return nil }
+        // An invalid key is reported and the definition dropped, but its body is still checked.
+        let validKey = declaredName(pair.key, what: "a user key")
+        let key = validKey ?? placeholderKey(pair.key)
         let owner = { "user `\(key.value)`" }
         guard let fields = fields(of: pair.value, owner: owner(), allowed: Self.userFields) else { return nil }
-        return UserDefinition(
+        let definition = UserDefinition(
             key: key,
             email: text(fields["email"], field: "email"),
             firstName: text(fields["first_name"], field: "first_name"),
@@ -27,6 +29,7 @@ extension NodeMapper {
             attributes: attributes(fields["attributes"], owner: owner()),
             assignments: assignments(fields["roles"], owner: owner())
         )
+        return validKey == nil ? nil : definition
     }
 
     /// A user's `roles`: a list (roles in tenant `default`, located at each role) or a

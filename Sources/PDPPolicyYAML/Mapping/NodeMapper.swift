@@ -137,6 +137,12 @@ struct NodeMapper {
         return name
     }
 
+    /// A stand-in for a key that ``declaredName(_:what:)`` rejected, so the body of its
+    /// definition can still be checked (and then dropped).
+    func placeholderKey(_ node: YAMLNode) -> Located<String> {
+        Located(node.scalar?.value ?? "", at: node.location)
+    }
+
     /// A list of names (`actions`, `extends`, `permissions`, role lists), each checked with
     /// ``name(_:what:)`` or, when `declares` is set, ``declaredName(_:what:)``.
     mutating func names(_ node: YAMLNode?, field: String, what: @autoclosure () -> String, declares: Bool = false) -> [Located<String>] {

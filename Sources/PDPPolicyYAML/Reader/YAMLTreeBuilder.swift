@@ -47,7 +47,7 @@ struct YAMLTreeBuilder {
     {
         var builder = YAMLTreeBuilder(file: file, limits: limits)
         guard bytes.count <= limits.maxBytes else {
-            let message = "the file is \(bytes.count) bytes; the limit is \(limits.maxBytes) bytes (8 MiB)"
+            let message = limits.tooLargeMessage(size: "\(bytes.count) bytes")
             return (nil, [Diagnostic(.limitExceeded, message, at: builder.location(.start))])
         }
         let parser = LibYAMLParser(bytes: bytes)
