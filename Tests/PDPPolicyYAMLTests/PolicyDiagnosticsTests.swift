@@ -149,6 +149,14 @@ import Testing
         #expect(document.resources.first?.actions.map(\.value) == ["read", "ok_-.@+"])
     }
 
+    @Test func theBodyOfADefinitionWithAnInvalidKeyIsStillCheckedThenDropped() {
+        let (document, diagnostics) = PolicyLoader.load(
+            yaml: "version: 1\nresources:\n  \"bad key\": {actions: [read], attributes: {o: strng}}\n", file: "p.yaml"
+        )
+        #expect(diagnostics.summary == ["p.yaml:3:3 invalid-key", "p.yaml:3:48 type-mismatch"])
+        #expect(document.resources.isEmpty)
+    }
+
     @Test func aListOrMappingUsedAsAKeyIsATypeMismatch() {
         #expect(diagnose("version: 1\nroles:\n  ? [a, b]\n  : {}\n").summary == ["p.yaml:3:5 type-mismatch"])
     }

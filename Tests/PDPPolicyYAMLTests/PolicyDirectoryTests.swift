@@ -68,6 +68,8 @@ import Testing
         #expect(diagnostics.summary == ["big.yaml:100003:3 duplicate-key"])
         #expect(document.users.count == 100_000)
         #expect(document.users.last?.assignments.count == 2)
-        #expect(elapsed < .seconds(5), "loading took \(elapsed)")
+        // About 2.5 s in a debug build on an idle 2-core machine. The bound is loose because
+        // the machine is shared; it still catches quadratic work, which would take minutes.
+        #expect(elapsed < .seconds(20), "loading took \(elapsed)")
     }
 }

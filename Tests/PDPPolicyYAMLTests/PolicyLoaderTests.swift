@@ -135,7 +135,7 @@ import Testing
             "count": .int(-42), "octal": .int(15), "hex": .int(255), "ratio": .double(2.5),
             "exp": .double(1000), "infinite": .double(-.infinity), "quoted_number": .string("42"),
             "quoted_bool": .string("true"), "tagged": .string("7"), "word": .string("yes"),
-            "version": .string("1.2.3"), "huge": .double(123456789012345678901234567890),
+            "version": .string("1.2.3"), "huge": .double(1.2345678901234568e29),
             "list": .array([.int(1), .string("two"), .array([.int(3)])]),
             "nested": .object(["a": .object(["b": .null])]),
         ]

@@ -67,7 +67,7 @@ import Testing
         var diagnostics = Diagnostics()
         let elapsed = clock.measure { diagnostics = PolicyLoader.load(paths: [file.path]).diagnostics }
         #expect(diagnostics.summary == ["\(file.path):1:1 limit-exceeded"])
-        #expect(elapsed < .seconds(2))
+        #expect(elapsed < .seconds(5))
     }
 
     @Test func inMemoryTextOverEightMiBIsRejectedBeforeParsing() {
@@ -80,7 +80,7 @@ import Testing
         var diagnostics = Diagnostics()
         let elapsed = clock.measure { diagnostics = diagnose(String(repeating: "[", count: 10_000)) }
         #expect(diagnostics.summary == ["p.yaml:1:65 limit-exceeded"])
-        #expect(elapsed < .seconds(2))
+        #expect(elapsed < .seconds(5))
     }
 
     @Test func sixtyFourLevelsAreAcceptedAndSixtyFiveAreNot() {

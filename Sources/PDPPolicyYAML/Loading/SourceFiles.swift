@@ -71,7 +71,7 @@ enum SourceFiles {
     }
 
     private static func tooLarge(_ path: String, size: String, limits: YAMLLimits) -> SourceFileError {
-        let message = "the file is \(size); the limit is \(limits.maxBytes) bytes (8 MiB)"
+        let message = limits.tooLargeMessage(size: size)
         return SourceFileError(diagnostic: Diagnostic(.limitExceeded, message, at: SourceLocation(file: path, line: 1, column: 1)))
     }
 }

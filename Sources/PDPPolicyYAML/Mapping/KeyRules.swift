@@ -7,14 +7,21 @@ enum KeyRules {
     /// Why `key` is not a valid key, as the end of a sentence, or `nil` when it is valid.
     static func problem(in key: String) -> String? {
         if key.isEmpty { return "must not be empty" }
-        guard let bad = key.unicodeScalars.first(where: { !isAllowed($0) }) else { return nil }
+        // Fast path: every allowed character is ASCII, so a byte check decides validity.
+        guard !key.utf8.allSatisfy({ allowedBytes[Int($0)] }) else { return nil }
+        let bad = key.unicodeScalars.first { !($0.isASCII && allowedBytes[Int($0.value)]) } ?? " "
         return "contains \(describe(bad)); keys may only contain letters, digits and `_ - . @ +`"
     }
 
-    static func isAllowed(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar {
-        case "a"..."z", "A"..."Z", "0"..."9", "_", "-", ".", "@", "+": return true
-        default: return false
+    /// `allowedBytes[b]` is true when the byte `b` may appear in a key.
+    private static let allowedBytes: [Bool] = (0..<256).map { byte in
+        switch UInt8(byte) {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        case UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "@"), UInt8(ascii: "+"):
+            return true
+        default:
+            return false
         }
     }
 

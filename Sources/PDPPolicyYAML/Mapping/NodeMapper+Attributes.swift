@@ -5,21 +5,16 @@ extension NodeMapper {
     /// Tenant and user `attributes`: a mapping of names to JSON-like values. Plain scalars
     /// resolve with the YAML 1.2 core schema, quoted scalars are strings, lists and
     /// mappings nest (as deep as the reader's depth limit allows).
-    mutating func attributes(_ node: YAMLNode?, owner: String) -> [String: AttributeValue] {
+    mutating func attributes(_ node: YAMLNode?, owner: @autoclosure () -> String) -> [String: AttributeValue] {
         guard let node, !node.isNull else { return [:] }
-        guard case .object(let object) = attributeValue(node, expectObject: "the `attributes` of \(owner) must be a mapping") else {
+        guard let pairs = mappingPairs(node, expected: "the `attributes` of \(owner()) must be a mapping") else {
             return [:]
         }
-        return object
+        return attributeObject(pairs)
     }
 
-    /// Converts any node to an ``AttributeValue``. When `expectObject` is set and the node
-    /// is not a mapping, reports that text as a `type-mismatch` and returns `nil`.
-    private mutating func attributeValue(_ node: YAMLNode, expectObject: String? = nil) -> AttributeValue? {
-        if let expectObject {
-            guard let pairs = mappingPairs(node, expected: expectObject) else { return nil }
-            return .object(attributeObject(pairs))
-        }
+    /// Converts any node to an ``AttributeValue``; `nil` for a node already reported.
+    private mutating func attributeValue(_ node: YAMLNode) -> AttributeValue? {
         switch node.content {
         case .scalar(let scalar):
             return ScalarResolver.resolve(scalar)

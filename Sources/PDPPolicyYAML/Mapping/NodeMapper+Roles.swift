@@ -8,14 +8,17 @@ extension NodeMapper {
     /// Permissions and extended roles are only checked to be non-empty strings here;
     /// whether they name anything is the compiler's job.
     mutating func role(_ pair: YAMLPair) -> RoleDefinition? {
-        guard let key = declaredName(pair.key, what: "a role key") else { return nil }
+        // An invalid key is reported and the definition dropped, but its body is still checked.
+        let validKey = declaredName(pair.key, what: "a role key")
+        let key = validKey ?? placeholderKey(pair.key)
         guard let fields = fields(of: pair.value, owner: "role `\(key.value)`", allowed: Self.roleFields) else { return nil }
-        return RoleDefinition(
+        let definition = RoleDefinition(
             key: key,
             name: text(fields["name"], field: "name"),
             description: text(fields["description"], field: "description"),
             permissions: names(fields["permissions"], field: "permissions", what: "a permission"),
             extends: names(fields["extends"], field: "extends", what: "a role in `extends`")
         )
+        return validKey == nil ? nil : definition
     }
 }

@@ -16,22 +16,25 @@ extension NodeMapper {
 
     /// One user: `key: {email?, first_name?, last_name?, attributes?, roles?}`.
     mutating func user(_ pair: YAMLPair) -> UserDefinition? {
-        guard let key = declaredName(pair.key, what: "a user key") else { return nil }
-        let owner = "user `\(key.value)`"
-        guard let fields = fields(of: pair.value, owner: owner, allowed: Self.userFields) else { return nil }
-        return UserDefinition(
+        // An invalid key is reported and the definition dropped, but its body is still checked.
+        let validKey = declaredName(pair.key, what: "a user key")
+        let key = validKey ?? placeholderKey(pair.key)
+        let owner = { "user `\(key.value)`" }
+        guard let fields = fields(of: pair.value, owner: owner(), allowed: Self.userFields) else { return nil }
+        let definition = UserDefinition(
             key: key,
             email: text(fields["email"], field: "email"),
             firstName: text(fields["first_name"], field: "first_name"),
             lastName: text(fields["last_name"], field: "last_name"),
-            attributes: attributes(fields["attributes"], owner: owner),
-            assignments: assignments(fields["roles"], owner: owner)
+            attributes: attributes(fields["attributes"], owner: owner()),
+            assignments: assignments(fields["roles"], owner: owner())
         )
+        return validKey == nil ? nil : definition
     }
 
     /// A user's `roles`: a list (roles in tenant `default`, located at each role) or a
     /// mapping of tenant to list. Tenant and role names are references, checked by the compiler.
-    mutating func assignments(_ node: YAMLNode?, owner: String) -> [RoleAssignmentDefinition] {
+    mutating func assignments(_ node: YAMLNode?, owner: @autoclosure () -> String) -> [RoleAssignmentDefinition] {
         guard let node, !node.isNull else { return [] }
         switch node.content {
         case .sequence:
@@ -41,7 +44,7 @@ extension NodeMapper {
         case .mapping(let pairs):
             var result: [RoleAssignmentDefinition] = []
             for pair in pairs {
-                guard let tenant = name(pair.key, what: "a tenant in the `roles` of \(owner)") else { continue }
+                guard let tenant = name(pair.key, what: "a tenant in the `roles` of \(owner())") else { continue }
                 for role in names(pair.value, field: "roles", what: "a role") {
                     result.append(RoleAssignmentDefinition(role: role, tenant: tenant))
                 }
@@ -50,7 +53,7 @@ extension NodeMapper {
         case .invalid:
             return []
         case .scalar:
-            let message = "the `roles` of \(owner) must be a list of roles or a mapping of tenants to lists of roles, found \(node.kindDescription)"
+            let message = "the `roles` of \(owner()) must be a list of roles or a mapping of tenants to lists of roles, found \(node.kindDescription)"
             report(.typeMismatch, message, at: node.location)
             return []
         }

@@ -37,37 +37,50 @@ final class LibYAMLParser {
             return .failure(currentError())
         }
         defer { yaml_event_delete(&event) }
-        return .success(Self.convert(event))
+        return .success(Self.convert(&event))
     }
 
-    private static func convert(_ event: yaml_event_t) -> YAMLEvent {
+    // Event types as plain integers: switching on them avoids a generic `==` per event.
+    private static let streamStartType = YAML_STREAM_START_EVENT.rawValue
+    private static let documentStartType = YAML_DOCUMENT_START_EVENT.rawValue
+    private static let documentEndType = YAML_DOCUMENT_END_EVENT.rawValue
+    private static let aliasType = YAML_ALIAS_EVENT.rawValue
+    private static let scalarType = YAML_SCALAR_EVENT.rawValue
+    private static let sequenceStartType = YAML_SEQUENCE_START_EVENT.rawValue
+    private static let sequenceEndType = YAML_SEQUENCE_END_EVENT.rawValue
+    private static let mappingStartType = YAML_MAPPING_START_EVENT.rawValue
+    private static let mappingEndType = YAML_MAPPING_END_EVENT.rawValue
+    private static let plainStyle = YAML_PLAIN_SCALAR_STYLE.rawValue
+
+    /// Copies what the tree needs out of `event` (taken `inout` only to avoid copying it).
+    private static func convert(_ event: inout yaml_event_t) -> YAMLEvent {
         let position = TextPosition(line: event.start_mark.line + 1, column: event.start_mark.column + 1)
-        switch event.type {
-        case YAML_STREAM_START_EVENT:
+        switch event.type.rawValue {
+        case streamStartType:
             return .streamStart
-        case YAML_DOCUMENT_START_EVENT:
+        case documentStartType:
             return .documentStart(position)
-        case YAML_DOCUMENT_END_EVENT:
+        case documentEndType:
             return .documentEnd
-        case YAML_ALIAS_EVENT:
+        case aliasType:
             return .alias(position)
-        case YAML_SCALAR_EVENT:
+        case scalarType:
             let scalar = event.data.scalar
             let value = scalar.value.map {
                 String(decoding: UnsafeBufferPointer(start: $0, count: scalar.length), as: UTF8.self)
             } ?? ""
             let properties = NodeProperties(tag: string(scalar.tag), hasAnchor: scalar.anchor != nil)
-            let isPlain = scalar.style == YAML_PLAIN_SCALAR_STYLE
+            let isPlain = scalar.style.rawValue == plainStyle
             return .scalar(value: value, isPlain: isPlain, properties: properties, at: position)
-        case YAML_SEQUENCE_START_EVENT:
+        case sequenceStartType:
             let start = event.data.sequence_start
             return .sequenceStart(NodeProperties(tag: string(start.tag), hasAnchor: start.anchor != nil), at: position)
-        case YAML_SEQUENCE_END_EVENT:
+        case sequenceEndType:
             return .sequenceEnd
-        case YAML_MAPPING_START_EVENT:
+        case mappingStartType:
             let start = event.data.mapping_start
             return .mappingStart(NodeProperties(tag: string(start.tag), hasAnchor: start.anchor != nil), at: position)
-        case YAML_MAPPING_END_EVENT:
+        case mappingEndType:
             return .mappingEnd
         default:
             // YAML_STREAM_END_EVENT, and YAML_NO_EVENT which libyaml never returns on success.

@@ -11,6 +11,7 @@ enum ScalarResolver {
     }
 
     static func isNull(_ text: String) -> Bool {
+        guard text.utf8.count <= 4 else { return false }
         switch text {
         case "", "~", "null", "Null", "NULL": return true
         default: return false

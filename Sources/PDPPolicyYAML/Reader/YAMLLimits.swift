@@ -11,4 +11,9 @@ struct YAMLLimits: Sendable {
     var maxNodes = 2_000_000
 
     static let standard = YAMLLimits()
+
+    /// "the file is <size>; the limit is N bytes (M MiB)", for `limit-exceeded`.
+    func tooLargeMessage(size: String) -> String {
+        "the file is \(size); the limit is \(maxBytes) bytes (\(Double(maxBytes) / 1_048_576) MiB)"
+    }
 }

@@ -15,8 +15,9 @@ struct YAMLTreeBuilder {
         var items: [YAMLNode] = []
         var pairs: [YAMLPair] = []
         var pendingKey: YAMLNode?
-        /// Scalar keys seen so far, with the line of their first use.
-        var seen: [String: Int] = [:]
+        /// Scalar keys seen so far, with the line of their first use; built only once the
+        /// mapping outgrows a linear scan, so small mappings stay cheap and big ones linear.
+        var seen: [String: Int]?
 
         init(location: SourceLocation, isMapping: Bool) {
             self.location = location
@@ -46,7 +47,7 @@ struct YAMLTreeBuilder {
     {
         var builder = YAMLTreeBuilder(file: file, limits: limits)
         guard bytes.count <= limits.maxBytes else {
-            let message = "the file is \(bytes.count) bytes; the limit is \(limits.maxBytes) bytes (8 MiB)"
+            let message = limits.tooLargeMessage(size: "\(bytes.count) bytes")
             return (nil, [Diagnostic(.limitExceeded, message, at: builder.location(.start))])
         }
         let parser = LibYAMLParser(bytes: bytes)
@@ -93,18 +94,18 @@ struct YAMLTreeBuilder {
         case .alias(let position):
             try countNode(at: position)
             diagnostics.append(Diagnostic(.unsupportedYAML, "YAML aliases (`*name`) are not supported; write the value out", at: location(position)))
-            try add(YAMLNode(content: .invalid, location: location(position)))
+            add(YAMLNode(content: .invalid, location: location(position)))
         case .scalar(let value, let isPlain, let properties, let position):
             try countNode(at: position)
             let scalar = YAMLScalar(value: value, isPlain: isPlain, tag: properties.tag)
             let valid = checkProperties(properties, allowedTags: YAMLTag.scalarTags, at: position)
-            try add(YAMLNode(content: valid ? .scalar(scalar) : .invalid, location: location(position)))
+            add(YAMLNode(content: valid ? .scalar(scalar) : .invalid, location: location(position)))
         case .sequenceStart(let properties, let position):
             try push(Frame(location: location(position), isMapping: false), properties, [YAMLTag.sequence], at: position)
         case .mappingStart(let properties, let position):
             try push(Frame(location: location(position), isMapping: true), properties, [YAMLTag.mapping], at: position)
         case .sequenceEnd, .mappingEnd:
-            try pop()
+            pop()
         }
     }
 
@@ -136,14 +137,14 @@ struct YAMLTreeBuilder {
         stack.append(frame)
     }
 
-    private mutating func pop() throws(Stop) {
+    private mutating func pop() {
         guard let frame = stack.popLast() else { return }
         let content: YAMLNode.Content = frame.isMapping ? .mapping(frame.pairs) : .sequence(frame.items)
-        try add(YAMLNode(content: content, location: frame.location))
+        add(YAMLNode(content: content, location: frame.location))
     }
 
     /// Attaches a finished node to the collection being built, or makes it the root.
-    private mutating func add(_ node: YAMLNode) throws(Stop) {
+    private mutating func add(_ node: YAMLNode) {
         guard let top = stack.last else {
             root = node
             return
@@ -158,13 +159,29 @@ struct YAMLTreeBuilder {
         }
         top.pendingKey = nil
         if let text = key.scalar?.value {
-            if let first = top.seen[text] {
+            if let first = Self.firstLine(of: text, in: top) {
                 let message = "duplicate key `\(text)`; it is first used on line \(first)"
                 diagnostics.append(Diagnostic(.duplicateKey, message, at: key.location))
                 return
             }
-            top.seen[text] = key.location.line
+            top.seen?[text] = key.location.line
         }
         top.pairs.append(YAMLPair(key: key, value: node))
+    }
+
+    private static let linearScanLimit = 16
+
+    /// The line where `text` was first used as a key of the mapping `frame`, if it was.
+    private static func firstLine(of text: String, in frame: Frame) -> Int? {
+        if let seen = frame.seen { return seen[text] }
+        if frame.pairs.count < linearScanLimit {
+            return frame.pairs.first { $0.key.scalar?.value == text }?.key.location.line
+        }
+        var seen: [String: Int] = [:]
+        for pair in frame.pairs.reversed() {
+            if let key = pair.key.scalar?.value { seen[key] = pair.key.location.line }
+        }
+        frame.seen = seen
+        return seen[text]
     }
 }
