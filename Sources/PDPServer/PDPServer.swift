@@ -37,13 +37,6 @@ public final class PDPServer: Service, Sendable {
         try configuration.validate()
         let state = self.state
         let limits = configuration.limits
-        let decoderLimits = {
-            var decoderLimits = NIOHTTPDecoderLimitConfiguration()
-            decoderLimits.maxHeaderListSize = limits.maxHeaderBytes
-            decoderLimits.maxHeaderFieldSize = limits.maxHeaderBytes
-            decoderLimits.maxHeaderFieldCount = 100
-            return decoderLimits
-        }()
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -56,13 +49,7 @@ public final class PDPServer: Service, Sendable {
                     return channel.close()
                 }
                 return channel.eventLoop.makeCompletedFuture {
-                    let sync = channel.pipeline.syncOperations
-                    try sync.addHandler(IdleStateHandler(allTimeout: .seconds(limits.idleTimeoutSeconds)))
-                    try sync.configureHTTPServerPipeline(
-                        withPipeliningAssistance: true, withErrorHandling: true,
-                        withOutboundHeaderValidation: false,
-                        withEncoderConfiguration: .init(), withDecoderLimitConfiguration: decoderLimits)
-                    try sync.addHandler(HTTPHandler(server: state))
+                    try PDPServer.configurePipeline(channel.pipeline.syncOperations, state: state)
                 }
             }
             .bind(host: configuration.host, port: configuration.port)
@@ -74,6 +61,24 @@ public final class PDPServer: Service, Sendable {
         if configuration.apiKey == nil {
             state.logger.warning("no API key configured: accepting unauthenticated requests on loopback only")
         }
+    }
+
+    /// Adds the HTTP/1.1 codec and the PDP handler to a connection's pipeline.
+    ///
+    /// Public so benchmarks and tests can drive the exact production pipeline in process
+    /// (for example on an `EmbeddedChannel`).
+    public static func configurePipeline(_ pipeline: ChannelPipeline.SynchronousOperations, state: ServerState) throws {
+        let limits = state.configuration.limits
+        var decoderLimits = NIOHTTPDecoderLimitConfiguration()
+        decoderLimits.maxHeaderListSize = limits.maxHeaderBytes
+        decoderLimits.maxHeaderFieldSize = limits.maxHeaderBytes
+        decoderLimits.maxHeaderFieldCount = 100
+        try pipeline.addHandler(IdleStateHandler(allTimeout: .seconds(limits.idleTimeoutSeconds)))
+        try pipeline.configureHTTPServerPipeline(
+            withPipeliningAssistance: true, withErrorHandling: true,
+            withOutboundHeaderValidation: false,
+            withEncoderConfiguration: .init(), withDecoderLimitConfiguration: decoderLimits)
+        try pipeline.addHandler(HTTPHandler(server: state))
     }
 
     /// Stops accepting connections and closes the listener.

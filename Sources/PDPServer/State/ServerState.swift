@@ -12,7 +12,7 @@ public final class ServerState: Sendable {
     let openConnections = ManagedAtomic<Int>(0)
     private let readinessState = Mutex(Readiness())
 
-    init(store: SnapshotStore, configuration: ServerConfiguration, logger: Logger) {
+    public init(store: SnapshotStore, configuration: ServerConfiguration, logger: Logger) {
         self.store = store
         self.configuration = configuration
         self.authenticator = APIKeyAuthenticator(apiKey: configuration.apiKey)

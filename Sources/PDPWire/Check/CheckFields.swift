@@ -7,7 +7,7 @@
 /// Everything else in the body (`context`, `attributes`, names, `email`, `roles`, unknown
 /// fields) was validated as JSON and skipped without being materialized.
 public struct CheckFields: ~Copyable {
-    /// `user.key`, or `user` itself when the user is a plain string. Never empty.
+    /// `user.key`, or `user` itself when the user is a plain string. May be empty (a deny).
     public let userKey: JSONStringView
     /// `action`.
     public let action: JSONStringView

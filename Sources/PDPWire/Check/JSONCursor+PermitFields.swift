@@ -5,7 +5,8 @@
 // and user-tenants readers so that every endpoint accepts exactly the same shapes.
 
 extension JSONCursor {
-    /// Reads `user`: an object with a non-empty string `key`, or a plain non-empty string.
+    /// Reads `user`: an object with a string `key`, or a plain string. An empty key is accepted
+    /// (as Permit's PDP does): it names no user, so the check is a deny, not an error.
     /// Other members (`first_name`/`firstName`, `email`, `attributes`, `roles` in the Python
     /// `[{"role","tenant"}]` or Go `[{"Role","Tenant"}]` shape, unknown fields, any of them
     /// `null`) are validated and ignored.
@@ -14,21 +15,17 @@ extension JSONCursor {
         let start = index
         switch kind {
         case .string:
-            let key = try readString()
-            guard !key.isEmpty else { throw .schema("user", "expected a non-empty user key", at: start) }
-            return key
+            return try readString()
         case .object:
             try enterContainer()
             var first = true
             var key: JSONStringView?
-            var keyOffset = start
             while let name = try nextKey(&first) {
                 if name.equals("key") {
                     skipWhitespace()
-                    keyOffset = index
                     let kind = try peekKind()
                     guard kind == .string else {
-                        throw .schema("user.key", "expected a non-empty string, found \(kind)", at: index)
+                        throw .schema("user.key", "expected a string, found \(kind)", at: index)
                     }
                     key = try readString()
                 } else {
@@ -36,7 +33,6 @@ extension JSONCursor {
                 }
             }
             guard let key else { throw .schema("user.key", "required field missing", at: start) }
-            guard !key.isEmpty else { throw .schema("user.key", "expected a non-empty string", at: keyOffset) }
             return key
         default:
             throw .schema("user", "expected an object or a string, found \(kind)", at: start)
