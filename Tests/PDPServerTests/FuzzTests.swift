@@ -41,7 +41,7 @@ import Testing
                         do { try client.send(fuzzCase.bytes) } catch where oversized {}
                         let response = try client.readResponse()
                         answered += 1
-                        if check(response, fuzzCase, index) {
+                        if Self.check(response, fuzzCase, index) {
                             reused = client
                         } else {
                             #expect(client.readsEOF(), "case \(index) (\(fuzzCase.kind)): announced close")
@@ -60,7 +60,7 @@ import Testing
                         do {
                             let response = try client.readResponse()
                             answered += 1
-                            _ = check(response, fuzzCase, index)
+                            _ = Self.check(response, fuzzCase, index)
                         } catch RawHTTPError.closed(bytesReceived: 0) {
                             break reading
                         } catch {

@@ -163,11 +163,17 @@ import Testing
             let postMissing = try client.roundTrip(.post("/allowed/nope", "{}"))
             #expect(postMissing.status == 404)
 
-            for request in [HTTPRequest.get("/allowed"), .get("/allowed/bulk"), .make("PUT", "/user-permissions", body: "{}"),
-                            .make("DELETE", "/authorized_users"), .post("/local/role_assignments", "{}"), .post("/health", "{}")] {
+            let wrongMethods: [(HTTPRequest, allow: String)] = [
+                (.get("/allowed"), "POST"), (.get("/allowed/bulk"), "POST"), (.make("PUT", "/user-permissions", body: "{}"), "POST"),
+                (.make("DELETE", "/authorized_users"), "POST"), (.make("HEAD", "/user-tenants"), "POST"),
+                (.post("/local/role_assignments", "{}"), "GET"), (.post("/health", "{}"), "GET, HEAD"), (.make("PUT", "/ready"), "GET, HEAD"),
+            ]
+            for (request, allow) in wrongMethods {
                 let response = try client.roundTrip(request)
                 #expect(response.status == 405, "\(request.method)")
+                #expect(response.header("allow") == allow)
                 #expect(response.header("content-type") == "application/json")
+                if request.method == "HEAD" { continue }
                 #expect(try response.jsonObject()["code"] as? String == "method_not_allowed")
             }
         }

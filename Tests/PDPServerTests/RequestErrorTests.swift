@@ -15,7 +15,9 @@ import Testing
     func malformedJSON() async throws {
         try await withTestServer { server in
             let client = try server.connect()
-            let bodies = [#"{"user":"#, "", "nope", #"{"user":"alice",}"#, #"{"user":"alice"} trailing"#, "[1,2", "{\"user\":\"\u{1}\"}"]
+            let bodies = [#"{"user":"#, "", "nope", #"{"user":"alice",}"#, #"{"user":"alice"} trailing"#, "[1,2", "{\"user\":\"\u{1}\"}",
+                          #"{"user":1,"#, #"{"user":"alice","action":"read","resource":"task""#, "tru", #"{"user":"\q"}"#]
+            // Malformed JSON is 400 even when a wrong shape shows before the bad syntax.
             for (index, body) in bodies.enumerated() {
                 let path = ["/allowed", "/allowed/bulk", "/user-permissions", "/authorized_users", "/user-tenants", "/allowed/all-tenants"][index % 6]
                 let response = try client.roundTrip(.post(path, body))
@@ -58,11 +60,11 @@ import Testing
                     #expect(json["field"] as? String == item.field, "\(item.body): \(response.bodyText)")
                 }
             }
-            let bulk = "[" + Array(repeating: valid, count: 3).joined(separator: ",") + #","{"user":"alice","action":false,"resource":"task"}]"#
+            let bulk = "[" + Array(repeating: valid, count: 3).joined(separator: ",") + #",{"user":"alice","action":false,"resource":"task"}]"#
             let response = try client.roundTrip(.post("/allowed/bulk", bulk))
             #expect(response.status == 422)
             let field = try #require(try response.jsonObject()["field"] as? String)
-            #expect(field.hasPrefix("[3]") && field.hasSuffix("action"), "\(field)")
+            #expect(field == "[3].action")
         }
     }
 

@@ -2,16 +2,16 @@
 #if canImport(Glibc)
 import Glibc
 
-private func posixClose(_ fd: Int32) -> Int32 { posixClose(fd) }
+private func posixClose(_ fd: Int32) -> Int32 { close(fd) }
 private func posixSend(_ fd: Int32, _ bytes: UnsafeRawPointer?, _ count: Int, _ flags: Int32) -> Int {
-    posixSend(fd, bytes, count, flags)
+    send(fd, bytes, count, flags)
 }
 #elseif canImport(Darwin)
 import Darwin
 
-private func posixClose(_ fd: Int32) -> Int32 { Darwin.close(fd) }
+private func posixClose(_ fd: Int32) -> Int32 { close(fd) }
 private func posixSend(_ fd: Int32, _ bytes: UnsafeRawPointer?, _ count: Int, _ flags: Int32) -> Int {
-    Darwin.send(fd, bytes, count, flags)
+    send(fd, bytes, count, flags)
 }
 private let MSG_NOSIGNAL: Int32 = 0
 #endif
