@@ -49,6 +49,34 @@ import Testing
         }
     }
 
+    @Test("pipelined requests answered early (401, 403) or late (413) keep their order")
+    func pipelinedEarlyAnswers() async throws {
+        var limits = RequestLimits()
+        limits.maxBodyBytes = 1024
+        try await withTestServer(limits: limits) { server in
+            let client = try server.connect()
+            let body = #"{"user":"alice","action":"read","resource":"task"}"#
+            var bytes = HTTPRequest.post("/allowed", body).bytes
+            bytes += HTTPRequest.post("/allowed", body, authorization: nil).bytes  // 401 before its body is read
+            bytes += HTTPRequest.post("/allowed/bulk", "[" + body + "]", authorization: "Bearer nope").bytes
+            bytes += HTTPRequest.make("HEAD", "/health").bytes
+            bytes += HTTPRequest.post("/allowed", body).bytes
+            bytes += HTTPRequest.post("/allowed", String(repeating: " ", count: 2000) + body).bytes  // 413, then close
+            bytes += HTTPRequest.post("/allowed", body).bytes  // never answered
+            try client.send(bytes)
+            #expect(try client.readResponse().bodyText == Self.allowBody)
+            #expect(try client.readResponse().status == 401)
+            #expect(try client.readResponse().status == 403)
+            let head = try client.readResponse(isHEAD: true)
+            #expect(head.status == 200 && head.body.isEmpty)
+            #expect(try client.readResponse().bodyText == Self.allowBody)
+            let tooLarge = try client.readResponse()
+            #expect(tooLarge.status == 413)
+            #expect(tooLarge.closesConnection)
+            #expect(client.readsEOF())
+        }
+    }
+
     @Test("Connection: close is honoured")
     func connectionClose() async throws {
         try await withTestServer { server in
