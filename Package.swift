@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(
             name: "PDPServerTests",
             dependencies: [
-                "PDPServer", "PDPCore",
+                "PDPServer", "PDPCore", "PDPPolicyYAML",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

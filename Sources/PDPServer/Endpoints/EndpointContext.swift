@@ -22,6 +22,8 @@ struct EndpointContext {
 struct EndpointResponse {
     var status: HTTPResponseStatus
     var body: ByteBuffer
+    /// The `Allow` header of a 405 answer.
+    var allow: String? = nil
 
     static func ok(_ body: ByteBuffer) -> EndpointResponse { EndpointResponse(status: .ok, body: body) }
 }

@@ -117,13 +117,31 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             case .health: return QueryEndpoints.health(ready: false, context)
             case .ready: return QueryEndpoints.health(ready: true, context)
             case .methodNotAllowed(let allow):
-                return ErrorResponse.make(.methodNotAllowed, code: "method_not_allowed", detail: "use \(allow) for \(head.uri)", allocator: allocator)
+                var response = ErrorResponse.make(.methodNotAllowed, code: "method_not_allowed", detail: "use \(allow) for \(head.uri)", allocator: allocator)
+                // RFC 9110 §15.5.6: a 405 must list the allowed methods in `Allow`.
+                response.allow = allow
+                return response
             case .notFound:
                 return ErrorResponse.make(.notFound, code: "not_found", detail: "no endpoint at \(head.method) \(head.uri)", allocator: allocator)
             }
         } catch {
             server.logger.debug("rejected request body", metadata: ["http.path": "\(head.uri)", "error": "\(error)"])
-            return ErrorResponse.wire(error, allocator: allocator)
+            return ErrorResponse.wire(Self.confirmingSchemaError(error, body: body, limits: context.jsonLimits), allocator: allocator)
+        }
+    }
+
+    /// The streaming readers stop at the first problem they meet, so a body that is not JSON
+    /// at all (`nope`, `[1,2`) surfaced as a schema error ("expected an object, found null")
+    /// before the bad syntax was reached, and got 422 instead of 400. Clients must get 400
+    /// `invalid_json` for malformed JSON and 422 only for well-formed JSON of the wrong
+    /// shape, so a schema error is confirmed by parsing the whole body. Error path only.
+    private static func confirmingSchemaError(_ error: WireError, body: ByteBuffer, limits: JSONLimits) -> WireError {
+        guard error.kind == .schema else { return error }
+        do throws(WireError) {
+            _ = try JSONValue.parse(body, limits: limits)
+            return error
+        } catch let parseError {
+            return parseError.kind == .syntax ? parseError : error
         }
     }
 
@@ -134,6 +152,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         headers.add(name: "content-type", value: "application/json")
         headers.add(name: "content-length", value: String(response.body.readableBytes))
         if !keepAlive { headers.add(name: "connection", value: "close") }
+        if let allow = response.allow { headers.add(name: "allow", value: allow) }
         let responseHead = HTTPResponseHead(version: head.version, status: response.status, headers: headers)
         context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
         if head.method != .HEAD {

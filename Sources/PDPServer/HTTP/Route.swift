@@ -35,8 +35,8 @@ enum Route: Equatable {
         case "/authorized_users": route = method == .POST ? .authorizedUsers : .methodNotAllowed(allow: "POST")
         case "/user-tenants": route = method == .POST ? .userTenants : .methodNotAllowed(allow: "POST")
         case "/local/role_assignments": route = method == .GET ? .localRoleAssignments : .methodNotAllowed(allow: "GET")
-        case "/health", "/healthy": route = method == .GET || method == .HEAD ? .health : .methodNotAllowed(allow: "GET")
-        case "/ready": route = method == .GET || method == .HEAD ? .ready : .methodNotAllowed(allow: "GET")
+        case "/health", "/healthy": route = method == .GET || method == .HEAD ? .health : .methodNotAllowed(allow: "GET, HEAD")
+        case "/ready": route = method == .GET || method == .HEAD ? .ready : .methodNotAllowed(allow: "GET, HEAD")
         default: route = .notFound
         }
         return (route, query)
