@@ -2,7 +2,7 @@
 import ArgumentParser
 
 @main
-struct PDP: ParsableCommand {
+struct PDP: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pdp",
         abstract: "A self-hosted, Permit.io-compatible policy decision point.",
@@ -10,7 +10,7 @@ struct PDP: ParsableCommand {
             Exit status: 0 on success; 1 when `check` denies or `diff` finds changes; \
             3 when a policy is invalid; 4 when `test` cases fail; 64 on usage errors.
             """,
-        subcommands: [Validate.self, Check.self, Diff.self, TestCommand.self]
+        subcommands: [Serve.self, Validate.self, Check.self, Diff.self, TestCommand.self]
     )
 }
 

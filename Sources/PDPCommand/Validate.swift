@@ -17,6 +17,6 @@ struct Validate: ParsableCommand {
         let tenants = snapshot.facts.tenants.compactMap { $0 }.count
         print(
             "ok: \(policy.resourceTypes.count) resources, \(policy.slotCount) actions, "
-                + "\(policy.roles.count) roles, \(tenants) tenants, \(snapshot.facts.userCount) users")
+                + "\(policy.roles.count) roles, \(tenants) tenant\(tenants == 1 ? "" : "s"), \(snapshot.facts.userCount) user\(snapshot.facts.userCount == 1 ? "" : "s")")
     }
 }

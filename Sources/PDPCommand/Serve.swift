@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: Apache-2.0
+import ArgumentParser
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PDPCore
+import PDPServer
+import ServiceLifecycle
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve Permit-compatible PDP endpoints over HTTP.",
+        discussion: """
+            Point an application's Permit SDK at it (`pdp=` / PERMIT_PDP_URL). Binds \
+            127.0.0.1:7766 by default. The API key comes from --api-key, PDP_API_KEY or \
+            PERMIT_API_KEY; without one, only loopback addresses may be bound. When ready, prints \
+            `pdp listening on http://HOST:PORT` on standard output. SIGTERM or SIGINT shut down \
+            gracefully. Add `?debug=true` to a decision request (or start with --debug) to get \
+            the reason in a `debug` object.
+            """
+    )
+
+    @Option(name: .long, help: "Policy file or directory (repeatable).")
+    var policy: [String] = []
+
+    @Option(help: "Address to bind.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to bind (0 picks a free port).")
+    var port = 7766
+
+    @Option(name: .customLong("api-key"), help: "Bearer token clients must send (default: $PDP_API_KEY, then $PERMIT_API_KEY).")
+    var apiKey: String?
+
+    @Option(help: "Event loop threads (default: one per core).")
+    var threads: Int?
+
+    @Flag(help: "Add a `debug` reason to every decision response.")
+    var debug = false
+
+    @Option(name: .customLong("max-body-bytes"), help: "Largest request body accepted.")
+    var maxBodyBytes = RequestLimits().maxBodyBytes
+
+    @Option(name: .customLong("max-bulk-checks"), help: "Most checks in one /allowed/bulk request.")
+    var maxBulkChecks = RequestLimits().maxBulkChecks
+
+    @Option(name: .customLong("idle-timeout"), help: "Seconds before an idle connection is closed.")
+    var idleTimeout = RequestLimits().idleTimeoutSeconds
+
+    @Option(name: .customLong("max-connections"), help: "Most concurrent connections.")
+    var maxConnections = RequestLimits().maxConnections
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel = "info"
+
+    func validate() throws {
+        if policy.isEmpty { throw ValidationError("Missing --policy PATH.") }
+        if Logger.Level(rawValue: logLevel) == nil { throw ValidationError("Unknown --log-level \(logLevel).") }
+        if maxBodyBytes < 1024 { throw ValidationError("--max-body-bytes must be at least 1024.") }
+        if maxBulkChecks < 1 || idleTimeout < 1 || maxConnections < 1 {
+            throw ValidationError("--max-bulk-checks, --idle-timeout and --max-connections must be positive.")
+        }
+    }
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "pdp")
+        guard let snapshot = PolicyInput.compile(policy, quiet: true) else { throw Status.invalidPolicy }
+
+        var limits = RequestLimits()
+        limits.maxBodyBytes = maxBodyBytes
+        limits.maxBulkChecks = maxBulkChecks
+        limits.idleTimeoutSeconds = idleTimeout
+        limits.maxConnections = maxConnections
+        let environment = ProcessInfo.processInfo.environment
+        let key = apiKey ?? environment["PDP_API_KEY"] ?? environment["PERMIT_API_KEY"]
+        let configuration = ServerConfiguration(
+            host: host, port: port, apiKey: key, limits: limits, debugByDefault: debug)
+        do {
+            try configuration.validate()
+        } catch {
+            throw ValidationError(error.description)
+        }
+
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads ?? System.coreCount)
+        let server = PDPServer(configuration: configuration, store: SnapshotStore(snapshot), group: group, logger: logger)
+        try await server.start()
+        // Written unbuffered: scripts and tests wait for this line.
+        FileHandle.standardOutput.write(Data("pdp listening on http://\(host):\(server.localPort ?? port)\n".utf8))
+
+        let services = ServiceGroup(
+            configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await services.run()
+        try await group.shutdownGracefully()
+    }
+}

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: Apache-2.0
+import NIOCore
+import PDPCore
+import PDPWire
+
+/// `/allowed`, `/allowed/bulk` and `/allowed/all-tenants`.
+///
+/// The hot path: the body is read in place by ``CheckRequestReader`` (no JSON tree, no
+/// strings), decided against the snapshot loaded once for the request, and answered from
+/// pre-encoded parts. Nothing here allocates except the response buffer.
+enum DecisionEndpoints {
+    static func allowed(_ body: ByteBuffer, _ context: EndpointContext) throws(WireError) -> EndpointResponse {
+        let snapshot = context.snapshot
+        var out = context.allocator.buffer(capacity: context.debug ? 512 : 32)
+        if context.debug {
+            let explanation = try CheckRequestReader.read(body, scratch: context.scratch, limits: context.jsonLimits) { fields in
+                snapshot.explain(accessRequest(fields))
+            }
+            DebugWriter.writeAllowed(explanation, into: &out)
+        } else {
+            let outcome = try CheckRequestReader.read(body, scratch: context.scratch, limits: context.jsonLimits) { fields in
+                decide(snapshot, fields)
+            }
+            AllowedResponseWriter.write(allow: outcome.isAllowed, into: &out)
+        }
+        return .ok(out)
+    }
+
+    static func bulk(_ body: ByteBuffer, _ context: EndpointContext) throws(WireError) -> EndpointResponse {
+        let snapshot = context.snapshot
+        // ~30 bytes per answer; sized from the body so large batches do not regrow.
+        var out = context.allocator.buffer(capacity: 16 + body.readableBytes / 4)
+        var writer = BulkAllowedResponseWriter()
+        writer.begin(into: &out)
+        if context.debug {
+            var explanations: [Explanation] = []
+            try CheckRequestReader.readBulk(body, scratch: context.scratch, limits: context.jsonLimits, maxItems: context.limits.maxBulkChecks) { _, fields in
+                explanations.append(snapshot.explain(accessRequest(fields)))
+            }
+            out.clear()
+            DebugWriter.writeBulk(explanations, into: &out)
+            return .ok(out)
+        }
+        try CheckRequestReader.readBulk(body, scratch: context.scratch, limits: context.jsonLimits, maxItems: context.limits.maxBulkChecks) { _, fields in
+            writer.append(allow: decide(snapshot, fields).isAllowed, into: &out)
+        }
+        writer.end(into: &out)
+        return .ok(out)
+    }
+
+    static func allTenants(_ body: ByteBuffer, _ context: EndpointContext) throws(WireError) -> EndpointResponse {
+        let snapshot = context.snapshot
+        let request = try CheckRequestReader.read(body, scratch: context.scratch, limits: context.jsonLimits) { fields in
+            accessRequest(fields)
+        }
+        let tenants = snapshot.allowedTenants(user: request.user, action: request.action, resourceType: request.resourceType)
+        var writer = JSONWriter(buffer: context.allocator.buffer(capacity: 64 + 80 * tenants.count))
+        writer.beginObject()
+        writer.key("allowed_tenants")
+        writer.beginArray()
+        for tenant in tenants {
+            writer.beginObject()
+            writer.key("allow")
+            writer.bool(true)
+            writer.key("result")
+            writer.bool(true)
+            writer.key("tenant")
+            TenantJSON.write(tenant, into: &writer)
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.endObject()
+        return .ok(writer.buffer)
+    }
+
+    @inline(__always)
+    static func decide(_ snapshot: PolicySnapshot, _ fields: borrowing CheckFields) -> DecisionOutcome {
+        snapshot.decide(
+            user: fields.userKey.bytes, action: fields.action.bytes,
+            resourceType: fields.resourceType.bytes, tenant: fields.tenant?.bytes)
+    }
+
+    static func accessRequest(_ fields: borrowing CheckFields) -> AccessRequest {
+        AccessRequest(
+            user: fields.userKey.string, action: fields.action.string, resourceType: fields.resourceType.string,
+            resourceKey: fields.resourceKey?.string, tenant: fields.tenant?.string)
+    }
+}

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: Apache-2.0
+import NIOCore
+import NIOHTTP1
+import PDPCore
+import PDPWire
+
+/// What an endpoint needs to answer one request.
+struct EndpointContext {
+    let snapshot: PolicySnapshot
+    let allocator: ByteBufferAllocator
+    /// Reused across the requests of one connection (strings with escapes are decoded here).
+    let scratch: JSONScratch
+    let limits: RequestLimits
+    /// Add a `debug` object with the reason to decision responses.
+    let debug: Bool
+    var readiness: Readiness
+
+    var jsonLimits: JSONLimits { JSONLimits(maxDepth: limits.maxJSONDepth, maxBytes: limits.maxBodyBytes) }
+}
+
+/// An endpoint's answer, before HTTP framing.
+struct EndpointResponse {
+    var status: HTTPResponseStatus
+    var body: ByteBuffer
+
+    static func ok(_ body: ByteBuffer) -> EndpointResponse { EndpointResponse(status: .ok, body: body) }
+}
+
+/// What `/ready` reports.
+public struct Readiness: Sendable {
+    public var ready: Bool
+    /// Why the last reload failed, if it did (the last good policy keeps serving).
+    public var lastReloadError: String?
+
+    public init(ready: Bool = true, lastReloadError: String? = nil) {
+        self.ready = ready
+        self.lastReloadError = lastReloadError
+    }
+}
+
+/// Error bodies: `{"detail": "...", "code": "...", "field": "..."}`, JSON like every answer.
+enum ErrorResponse {
+    static func make(_ status: HTTPResponseStatus, code: String, detail: String, field: String? = nil, allocator: ByteBufferAllocator) -> EndpointResponse {
+        var writer = JSONWriter(buffer: allocator.buffer(capacity: 96 + detail.utf8.count))
+        writer.beginObject()
+        writer.key("detail")
+        writer.string(detail)
+        writer.key("code")
+        writer.string(code)
+        if let field, !field.isEmpty {
+            writer.key("field")
+            writer.string(field)
+        }
+        writer.endObject()
+        return EndpointResponse(status: status, body: writer.buffer)
+    }
+
+    static func wire(_ error: WireError, allocator: ByteBufferAllocator) -> EndpointResponse {
+        make(HTTPResponseStatus(statusCode: error.httpStatus), code: error.code, detail: error.description, field: error.path, allocator: allocator)
+    }
+}

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: Apache-2.0
+import NIOCore
+import NIOHTTP1
+import PDPCore
+import PDPWire
+
+/// `/user-permissions`, `/authorized_users`, `/user-tenants` and `/local/role_assignments`:
+/// listings rather than single decisions, answered from the same snapshot.
+enum QueryEndpoints {
+    /// `{"__tenant:<key>": {"tenant": {...}, "permissions": ["type:action", ...], "roles": [...]}}`.
+    ///
+    /// `resources` (`type:key` strings) narrows the answer to those resource types: roles are
+    /// tenant-wide, so a type-level permission is what a resource instance gets.
+    static func userPermissions(_ body: ByteBuffer, _ context: EndpointContext) throws(WireError) -> EndpointResponse {
+        let request = try UserPermissionsRequest(parsing: body, limits: context.jsonLimits)
+        var types = request.resourceTypes
+        if let resources = request.resources {
+            types = (types ?? []) + resources.map(\.type)
+        }
+        let permissions = context.snapshot.permissions(ofUser: request.userKey, tenants: request.tenants, resourceTypes: types)
+        var writer = JSONWriter(buffer: context.allocator.buffer(capacity: 256))
+        writer.beginObject()
+        for entry in permissions {
+            writer.key("__tenant:\(entry.tenant.key)")
+            writer.beginObject()
+            writer.key("tenant")
+            TenantJSON.write(entry.tenant, into: &writer)
+            writer.key("permissions")
+            writer.strings(entry.permissions)
+            writer.key("roles")
+            writer.strings(entry.roles)
+            writer.endObject()
+        }
+        writer.endObject()
+        return .ok(writer.buffer)
+    }
+
+    /// `{"resource": "task:*", "tenant": "default", "users": {"alice": [{"user", "tenant", "resource", "role"}]}}`.
+    static func authorizedUsers(_ body: ByteBuffer, _ context: EndpointContext) throws(WireError) -> EndpointResponse {
+        let request = try AuthorizedUsersRequest(parsing: body, limits: context.jsonLimits)
+        let tenant = request.tenant ?? FactsIndex.defaultTenantKey
+        let users = context.snapshot.authorizedUsers(action: request.action, resourceType: request.resourceType, tenant: tenant)
+        var writer = JSONWriter(buffer: context.allocator.buffer(capacity: 128 + 96 * users.count))
+        writer.beginObject()
+        writer.key("resource")
+        writer.string("\(request.resourceType):\(request.resourceKey ?? "*")")
+        writer.key("tenant")
+        writer.string(tenant)
+        writer.key("users")
+        writer.beginObject()
+        for user in users {
+            writer.key(user.user)
+            writer.beginArray()
+            for role in user.roles {
+                writer.beginObject()
+                writer.key("user")
+                writer.string(user.user)
+                writer.key("tenant")
+                writer.string(tenant)
+                writer.key("resource")
+                writer.string("__tenant:\(tenant)")
+                writer.key("role")
+                writer.string(role)
+                writer.endObject()
+            }
+            writer.endArray()
+        }
+        writer.endObject()
+        writer.endObject()
+        return .ok(writer.buffer)
+    }
+
+    /// `[{"key": "default", "attributes": {}}]`: the tenants where the user holds a role.
+    static func userTenants(_ body: ByteBuffer, _ context: EndpointContext) throws(WireError) -> EndpointResponse {
+        let request = try UserTenantsRequest(parsing: body, limits: context.jsonLimits)
+        let tenants = context.snapshot.tenants(ofUser: request.userKey)
+        var writer = JSONWriter(buffer: context.allocator.buffer(capacity: 64 * (tenants.count + 1)))
+        writer.beginArray()
+        for tenant in tenants { TenantJSON.write(tenant, into: &writer) }
+        writer.endArray()
+        return .ok(writer.buffer)
+    }
+
+    /// `GET /local/role_assignments?page=1&per_page=100&user=&role=&tenant=&resource=&resource_instance=`.
+    ///
+    /// `per_page` is 1...100 and `page` at least 1 (else 422, as Permit's PDP). This PDP has
+    /// tenant roles only, so a `resource` or `resource_instance` filter matches nothing.
+    static func roleAssignments(_ query: Substring, _ context: EndpointContext) -> EndpointResponse {
+        let parameters = QueryParameters(query)
+        let page = parameters["page"].map { Int($0) } ?? 1
+        let perPage = parameters["per_page"].map { Int($0) } ?? 100
+        guard let page, page >= 1 else {
+            return ErrorResponse.make(.unprocessableEntity, code: "invalid_request", detail: "page must be an integer >= 1", field: "page", allocator: context.allocator)
+        }
+        guard let perPage, (1...100).contains(perPage) else {
+            return ErrorResponse.make(.unprocessableEntity, code: "invalid_request", detail: "per_page must be an integer between 1 and 100", field: "per_page", allocator: context.allocator)
+        }
+        var assignments: [RoleAssignment] = []
+        if parameters["resource"].map({ $0.isEmpty }) ?? true, parameters["resource_instance"].map({ $0.isEmpty }) ?? true {
+            assignments = context.snapshot.roleAssignments(
+                user: parameters["user"].flatMap { $0.isEmpty ? nil : $0 },
+                role: parameters["role"].flatMap { $0.isEmpty ? nil : $0 },
+                tenant: parameters["tenant"].flatMap { $0.isEmpty ? nil : $0 })
+        }
+        let start = min((page - 1) * perPage, assignments.count)
+        let slice = assignments[start..<min(start + perPage, assignments.count)]
+        var writer = JSONWriter(buffer: context.allocator.buffer(capacity: 16 + 80 * slice.count))
+        writer.beginArray()
+        for assignment in slice {
+            writer.beginObject()
+            writer.key("user")
+            writer.string(assignment.user)
+            writer.key("role")
+            writer.string(assignment.role)
+            writer.key("tenant")
+            writer.string(assignment.tenant)
+            writer.key("resource_instance")
+            writer.null()
+            writer.endObject()
+        }
+        writer.endArray()
+        return .ok(writer.buffer)
+    }
+
+    /// `/health`, `/healthy`: the process is up. `/ready`: a policy is loaded and serving
+    /// (503 before); the last reload failure, if any, is reported without failing readiness,
+    /// since the last good policy still answers.
+    static func health(ready: Bool, _ context: EndpointContext) -> EndpointResponse {
+        var writer = JSONWriter(buffer: context.allocator.buffer(capacity: 128))
+        writer.beginObject()
+        writer.key("status")
+        let ok = !ready || context.readiness.ready
+        writer.string(ok ? "ok" : "unavailable")
+        if ready {
+            writer.key("policy")
+            writer.beginObject()
+            writer.key("roles")
+            writer.int(context.snapshot.policy.roles.count)
+            writer.key("users")
+            writer.int(context.snapshot.facts.userCount)
+            writer.key("last_reload_error")
+            if let error = context.readiness.lastReloadError { writer.string(error) } else { writer.null() }
+            writer.endObject()
+        }
+        writer.endObject()
+        return EndpointResponse(status: ok ? .ok : .serviceUnavailable, body: writer.buffer)
+    }
+}
