@@ -232,7 +232,11 @@ def test_get_with_json_content_type_and_no_body(pdp_server):
 # rejected requests
 
 
-@pytest.mark.parametrize("raw", [b"{", b"not json", b'{"user": {"key": "alice"},}', b"", b"\xff\xfe"])
+@pytest.mark.parametrize("raw", [
+    b"{", b"not json", b"nul", b"tru", b"[1,]", b'{"user": {"key": "alice"},}', b"", b"\xff\xfe",
+    b'{"user": nope, "action": "read", "resource": {"type": "task"}}',
+    b'{"user": {"key": "alice"}, "action": "read", "resource": {"type": "task"}} trailing',
+])
 def test_malformed_json_is_400(pdp_server, raw):
     r = send(pdp_server, "POST", "/allowed", raw=raw)
     assert r.status == 400, f"body {raw!r} -> {r!r}"
@@ -245,13 +249,34 @@ def test_malformed_json_is_400(pdp_server, raw):
     ({"user": {"key": "alice"}, "action": "read", "resource": {"key": "1"}}, "type"),
     ({"user": {"first_name": "A"}, "action": "read", "resource": {"type": "task"}}, "key"),
     ({"user": {"key": "alice"}, "action": 5, "resource": {"type": "task"}}, "action"),
-    ({"user": "alice", "action": "read", "resource": {"type": "task"}}, "user"),
+    ({"user": ["alice"], "action": "read", "resource": {"type": "task"}}, "user"),
+    ({"user": {"key": "alice"}, "action": "read", "resource": 7}, "resource"),
 ])
 def test_schema_error_is_422_naming_the_field(pdp_server, body, field):
     r = send(pdp_server, "POST", "/allowed", body)
     assert r.status == 422, f"{json.dumps(body)} -> {r!r}"
     r.json()  # a JSON body
     assert field.encode() in r.body, f"the 422 body should name `{field}`: {r.body[:500]!r}"
+
+
+def test_v1_string_user_and_resource(pdp_server):
+    # v1 bodies carry the user as a bare key (the real horizon answers 421, Rust 422). Rejecting
+    # with 422 or reading it as {"key": ...} are both acceptable; answering wrongly is not.
+    # The same for a resource given as a "type" / "type:key" string.
+    for user, resource, expected in [
+        ("alice", {"type": "task", "tenant": "default"}, True),
+        ("carol", {"type": "task", "tenant": "default"}, False),
+        ("nobody", {"type": "task", "tenant": "default"}, False),
+        ({"key": "alice"}, "task", True),
+        ({"key": "alice"}, "task:42", True),
+        ({"key": "carol"}, "task:42", False),
+        ({"key": "alice"}, "document", False),
+    ]:
+        body = {"user": user, "action": "read", "resource": resource}
+        r = send(pdp_server, "POST", "/allowed", body)
+        assert r.status in (200, 422), f"{json.dumps(body)} -> {r!r}"
+        if r.status == 200:
+            assert r.json() == {"allow": expected, "result": expected}, f"{json.dumps(body)} -> {r!r}"
 
 
 def test_bulk_with_object_instead_of_array_is_422(pdp_server):

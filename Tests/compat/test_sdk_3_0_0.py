@@ -139,12 +139,20 @@ async def test_check_roles_in_request_do_not_replace_policy(sdk):
         ("alice", "read", "document:1"),
         ("alice", "read", {"type": "task", "tenant": "no-such-tenant"}),  # unknown tenant
         ("bob", "assign", {"type": "task", "key": "1", "tenant": "no-such-tenant"}),
-        ("", "read", "task"),                                           # empty user key
         ("dave", "read", "task"),                                       # known user, no roles
     ],
 )
 async def test_check_unknowns_are_denied(sdk, user, action, resource):
     assert await sdk.check(user, action, resource) is False, _why(user, action, resource, False)
+
+
+async def test_check_empty_user_key_is_a_deny(sdk):
+    # permit.check("", ...) sends {"user": {"key": ""}}. The real PDP's schemas take any string
+    # (Rust `String`, pydantic `str`), so it answers 200 allow=false: an app passing an anonymous
+    # user's empty key gets a deny, not an exception.
+    assert await sdk.check("", "read", "task") is False
+    assert await sdk.bulk_check([{"user": "", "action": "read", "resource": "task"},
+                                 {"user": "alice", "action": "read", "resource": "task"}]) == [False, True]
 
 
 async def test_check_with_context(sdk):
