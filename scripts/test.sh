@@ -60,9 +60,31 @@ run_step() {
 
 skip_step() { SUMMARY+=("  skipped $1 ($2)"); }
 
+# The counts of pytest's closing lines in .build/compat-*.log, added up.
+compat_counts() {
+    local log line passed=0 failed=0 skipped=0 n word found=0
+    for v in "${SDK_VERSIONS[@]}"; do
+        log="$ROOT/.build/compat-$v.log"
+        [ -f "$log" ] && [ "$log" -nt "$ROOT/.build/compat-started" ] || continue
+        line=$(grep -E '^=+ .*[0-9]+ (passed|failed|error|errors|skipped).* in [0-9.]+s' "$log" | tail -1)
+        [ -n "$line" ] || continue
+        found=1
+        while read -r n word; do
+            case "$word" in
+                passed*) passed=$((passed + n)) ;;
+                failed*|error*) failed=$((failed + n)) ;;
+                skipped*) skipped=$((skipped + n)) ;;
+            esac
+        done < <(grep -oE '[0-9]+ (passed|failed|errors?|skipped)' <<< "$line")
+    done
+    [ "$found" -eq 1 ] && echo "compat: $passed passed, $failed failed, $skipped skipped"
+    return 0
+}
+
 finish() {
     printf '\n==> test.sh summary (%ss)\n' "$((SECONDS - STARTED))"
     printf '%s\n' "${SUMMARY[@]}"
+    compat_counts
     if [ "$FAILED" -ne 0 ]; then
         echo "test.sh: FAILED"
         exit 1
@@ -122,7 +144,9 @@ compat() {
     local -a files
     read -r -a files <<< "${SDK_TESTS[$version]}"
     PDP_BIN="$PDP_BIN" timeout --kill-after=30 "$COMPAT_TIMEOUT" \
-        "$ROOT/.build/compat-venv-$version/bin/python" -m pytest "${files[@]}" "${PYTEST_ARGS[@]}" || rc=$?
+        "$ROOT/.build/compat-venv-$version/bin/python" -m pytest "${files[@]}" "${PYTEST_ARGS[@]}" \
+        2>&1 | tee "$ROOT/.build/compat-$version.log"
+    rc=${PIPESTATUS[0]}
     case "$rc" in
         0) return 0 ;;
         5) echo "pytest collected no tests: that is a failure here" >&2; return 5 ;;
@@ -161,6 +185,7 @@ if [ ! -x "$PDP_BIN" ]; then
     finish
 fi
 
+touch "$ROOT/.build/compat-started"
 for v in "${SDK_VERSIONS[@]}"; do
     if run_step "venv permit $v" ensure_venv "$v"; then
         run_step "compat permit $v (${SDK_TESTS[$v]})" compat "$v"
