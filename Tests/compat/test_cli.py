@@ -1,0 +1,119 @@
+"""The `pdp validate | check | diff | test` commands, run as a user runs them: the built
+binary on real files, asserting output lines and exit statuses."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+
+from conftest import REPO, _binary
+
+TASKS = REPO / "policies" / "tasks.yaml"
+
+
+def pdp(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
+    return subprocess.run([str(_binary()), *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def test_validate_accepts_the_task_policy_with_a_summary():
+    result = pdp("validate", str(TASKS))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == "ok: 3 resources, 15 actions, 2 roles, 1 tenant, 0 users"
+
+
+def test_validate_reports_every_problem_with_its_location(tmp_path: Path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "version: 1\n"
+        "resources:\n"
+        "  task:\n"
+        "    actions: [read]\n"
+        "roles:\n"
+        "  viewer:\n"
+        "    permissions: [task:write, tusk:read]\n"
+        "    extends: [ghost]\n"
+        "    extend: [x]\n"
+        "  a: {extends: [b]}\n"
+        "  b: {extends: [a]}\n"
+    )
+    result = pdp("validate", str(bad))
+    assert result.returncode == 3
+    lines = result.stdout.strip().splitlines()
+    assert lines[:-1] == [
+        f"{bad}:7:19: error[unknown-action]: permission 'task:write' names action 'write', which resource 'task' does not declare",
+        f"{bad}:7:31: error[unknown-resource]: permission 'tusk:read' names resource 'tusk', which is not declared",
+        f"{bad}:8:15: error[unknown-role]: role 'viewer' extends 'ghost', which is not a declared role",
+        f"{bad}:9:5: error[unknown-field]: unknown field `extend` in role `viewer`; expected one of `description`, `extends`, `name`, `permissions`",
+        f"{bad}:11:17: error[inheritance-cycle]: role inheritance forms a cycle: a -> b -> a",
+    ]
+    assert lines[-1] == f"5 errors in {bad}"
+
+
+def test_validate_rejects_garbage_quickly(tmp_path: Path):
+    garbage = tmp_path / "garbage.yaml"
+    garbage.write_bytes(bytes((i * 7919) % 256 for i in range(200_000)))
+    result = pdp("validate", str(garbage))
+    assert result.returncode == 3
+    assert "error[yaml-syntax]" in result.stdout
+
+
+def test_check_explains_allow_and_deny():
+    allowed = pdp("check", "--policy", str(TASKS), "--user", "u", "--role", "admin", "--action", "read", "--resource", "task:1")
+    assert allowed.returncode == 0
+    assert allowed.stdout.splitlines() == ["allow", "  allowed: role 'admin' (via 'viewer') in tenant 'default' grants task:read"]
+    denied = pdp("check", "--policy", str(TASKS), "--user", "u", "--role", "viewer", "--action", "deleteany", "--resource", "task")
+    assert denied.returncode == 1
+    assert denied.stdout.splitlines()[0] == "deny"
+    assert "it is granted by 'admin'" in denied.stdout
+    unknown = pdp("check", "--policy", str(TASKS), "--user", "nobody", "--action", "read", "--resource", "task")
+    assert unknown.returncode == 1
+    assert "no user 'nobody'" in unknown.stdout
+
+
+def test_diff_gates_on_changes(tmp_path: Path):
+    same = pdp("diff", str(TASKS), str(TASKS))
+    assert same.returncode == 0
+    assert same.stdout.strip() == "no permission changes"
+    changed = tmp_path / "tasks.yaml"
+    changed.write_text(TASKS.read_text().replace("      - task:readall\n", "").replace("      - task:delete\n", "      - task:delete\n      - task:readall\n"))
+    result = pdp("diff", str(TASKS), str(changed))
+    assert result.returncode == 1
+    assert "role viewer: +task:readall" in result.stdout.splitlines()
+
+
+def test_test_command_passes_the_bundled_suite_and_reports_failures(tmp_path: Path):
+    ok = pdp("test", str(REPO / "policies" / "tasks_test.yaml"))
+    assert ok.returncode == 0, ok.stdout
+    assert ok.stdout.strip().splitlines()[-1].endswith(" passed, 0 failed")
+    suite = tmp_path / "wrong_test.yaml"
+    suite.write_text(
+        f"policy: {TASKS}\n"
+        "users:\n"
+        "  vera: {roles: [viewer]}\n"
+        "tests:\n"
+        "  - name: viewers cannot delete any task\n"
+        "    user: vera\n"
+        "    action: deleteany\n"
+        "    resource: task\n"
+        "    expect: allow\n"
+    )
+    failed = pdp("test", str(suite))
+    assert failed.returncode == 4
+    assert f"{suite}:5:" in failed.stdout
+    assert "FAIL viewers cannot delete any task: expected allow; denied:" in failed.stdout
+
+
+def test_cli_stays_responsive_on_a_policy_with_100k_users(tmp_path: Path):
+    big = tmp_path / "big.yaml"
+    with big.open("w") as out:
+        out.write(TASKS.read_text())
+        out.write("users:\n")
+        for i in range(100_000):
+            out.write(f"  user{i}: {{roles: [{'admin' if i % 10 == 0 else 'viewer'}]}}\n")
+    started = time.monotonic()
+    result = pdp("check", "--policy", str(big), "--user", "user70", "--action", "readall", "--resource", "task")
+    elapsed = time.monotonic() - started
+    assert result.returncode == 0, result.stdout
+    # A functional bound (not a benchmark): generous enough for a debug build on a busy CI box.
+    assert elapsed < 60, f"pdp check took {elapsed:.1f}s on 100k users"
