@@ -7,6 +7,12 @@ import PDPCore
 import ServiceLifecycle
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The Permit-compatible PDP over HTTP/1.1.
 ///
 /// Decisions run synchronously on the connection's event loop against the snapshot in
@@ -16,7 +22,7 @@ import Synchronization
 public final class PDPServer: Service, Sendable {
     public let state: ServerState
     private let group: any EventLoopGroup
-    private let listener = Mutex<(any Channel)?>(nil)
+    private let listeners = Mutex<[any Channel]>([])
 
     /// - Parameters:
     ///   - group: the event loops; one per core is the intended setup.
@@ -28,7 +34,7 @@ public final class PDPServer: Service, Sendable {
     public var store: SnapshotStore { state.store }
 
     /// The bound port, once started (useful with port 0).
-    public var localPort: Int? { listener.withLock { $0?.localAddress?.port } }
+    public var localPort: Int? { listeners.withLock { $0.first?.localAddress?.port } }
 
     /// Binds and starts accepting connections.
     /// - Throws: ``ConfigurationError`` for an unsafe configuration; NIO errors when binding fails.
@@ -36,10 +42,41 @@ public final class PDPServer: Service, Sendable {
         let configuration = state.configuration
         try configuration.validate()
         let state = self.state
-        let limits = configuration.limits
-        let channel = try await ServerBootstrap(group: group)
+        // One listening socket per event loop (SO_REUSEPORT), each accepting onto its own
+        // loop: the kernel spreads new connections across loops, and no accepted connection
+        // is handed from one thread to another. This matters because Permit's Python SDK
+        // opens a new connection for every call.
+        let loops = Array(group.makeIterator())
+        var bound: [any Channel] = []
+        var port = configuration.port
+        do {
+            for loop in loops {
+                let channel = try await Self.bootstrap(loop: loop, state: state, reusePort: loops.count > 1)
+                    .bind(host: configuration.host, port: port)
+                    .get()
+                bound.append(channel)
+                port = channel.localAddress?.port ?? port
+            }
+        } catch {
+            for channel in bound { try? await channel.close() }
+            throw error
+        }
+        let channels = bound
+        listeners.withLock { $0 = channels }
+        state.logger.info(
+            "listening",
+            metadata: ["pdp.address": "\(configuration.host):\(port)", "pdp.listeners": "\(channels.count)"])
+        if configuration.apiKey == nil {
+            state.logger.warning("no API key configured: accepting unauthenticated requests on loopback only")
+        }
+    }
+
+    private static func bootstrap(loop: any EventLoop, state: ServerState, reusePort: Bool) -> ServerBootstrap {
+        let limits = state.configuration.limits
+        return ServerBootstrap(group: loop)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelOption(.socketOption(NIOBSDSocket.Option(rawValue: SO_REUSEPORT)), value: reusePort ? 1 : 0)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
@@ -52,15 +89,6 @@ public final class PDPServer: Service, Sendable {
                     try PDPServer.configurePipeline(channel.pipeline.syncOperations, state: state)
                 }
             }
-            .bind(host: configuration.host, port: configuration.port)
-            .get()
-        listener.withLock { $0 = channel }
-        state.logger.info(
-            "listening",
-            metadata: ["pdp.address": "\(configuration.host):\(channel.localAddress?.port ?? configuration.port)"])
-        if configuration.apiKey == nil {
-            state.logger.warning("no API key configured: accepting unauthenticated requests on loopback only")
-        }
     }
 
     /// Adds the HTTP/1.1 codec and the PDP handler to a connection's pipeline.
@@ -74,27 +102,31 @@ public final class PDPServer: Service, Sendable {
         decoderLimits.maxHeaderFieldSize = limits.maxHeaderBytes
         decoderLimits.maxHeaderFieldCount = 100
         try pipeline.addHandler(IdleStateHandler(allTimeout: .seconds(limits.idleTimeoutSeconds)))
-        try pipeline.configureHTTPServerPipeline(
-            withPipeliningAssistance: true, withErrorHandling: true,
-            withOutboundHeaderValidation: false,
-            withEncoderConfiguration: .init(), withDecoderLimitConfiguration: decoderLimits)
+        // Only NIO's request decoder: responses are framed by `HTTPHandler` itself (see
+        // `ResponseFraming`), which also keeps them in order, so neither NIO's response
+        // encoder nor its pipelining and error handlers are needed.
+        try pipeline.addHandler(
+            ByteToMessageHandler(
+                HTTPRequestDecoder(
+                    leftOverBytesStrategy: .dropBytes, informationalResponseStrategy: .drop,
+                    limitConfiguration: decoderLimits)))
         try pipeline.addHandler(HTTPHandler(server: state))
     }
 
     /// Stops accepting connections and closes the listener.
     public func stop() async throws {
-        let channel = listener.withLock { $0 }
-        try await channel?.close()
+        let channels = listeners.withLock { $0 }
+        for channel in channels { try await channel.close() }
     }
 
     /// Service entry point: starts, then serves until graceful shutdown or cancellation.
     public func run() async throws {
         if localPort == nil { try await start() }
-        let channel = listener.withLock { $0 }
+        let channels = listeners.withLock { $0 }
         try await withGracefulShutdownHandler {
-            try await channel?.closeFuture.get()
+            for channel in channels { try await channel.closeFuture.get() }
         } onGracefulShutdown: {
-            channel?.close(promise: nil)
+            for channel in channels { channel.close(promise: nil) }
         }
     }
 }

@@ -43,7 +43,7 @@ public struct Readiness: Sendable {
 /// Error bodies: `{"detail": "...", "code": "...", "field": "..."}`, JSON like every answer.
 enum ErrorResponse {
     static func make(_ status: HTTPResponseStatus, code: String, detail: String, field: String? = nil, allocator: ByteBufferAllocator) -> EndpointResponse {
-        var writer = JSONWriter(buffer: allocator.buffer(capacity: 96 + detail.utf8.count))
+        var writer = JSONWriter(buffer: allocator.responseBuffer(capacity: 96 + detail.utf8.count))
         writer.beginObject()
         writer.key("detail")
         writer.string(detail)

@@ -22,18 +22,23 @@ struct APIKeyAuthenticator: Sendable {
 
     func verify(_ header: String?) -> Verdict {
         guard let key else { return .accepted }
-        guard let header else { return .missing }
-        let bytes = Array(header.utf8)
-        let scheme = Array("bearer ".utf8)
-        guard bytes.count >= scheme.count,
-            zip(bytes, scheme).allSatisfy({ ($0 | 0x20) == $1 })
-        else { return .rejected }
-        var token = bytes[scheme.count...].drop { $0 == UInt8(ascii: " ") }
-        while token.last == UInt8(ascii: " ") { token = token.dropLast() }
-        return Self.constantTimeEquals(Array(token), key) ? .accepted : .rejected
+        guard var header else { return .missing }
+        // Works on the header's UTF-8 in place: no copy per request.
+        return header.withUTF8 { bytes in
+            let scheme: StaticString = "bearer "
+            guard bytes.count >= scheme.utf8CodeUnitCount else { return .rejected }
+            for i in 0..<scheme.utf8CodeUnitCount where bytes[i] | 0x20 != scheme.utf8Start[i] {
+                return .rejected
+            }
+            var start = scheme.utf8CodeUnitCount
+            var end = bytes.count
+            while start < end, bytes[start] == UInt8(ascii: " ") { start += 1 }
+            while end > start, bytes[end - 1] == UInt8(ascii: " ") { end -= 1 }
+            return Self.constantTimeEquals(UnsafeBufferPointer(rebasing: bytes[start..<end]), key) ? .accepted : .rejected
+        }
     }
 
-    static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    static func constantTimeEquals(_ a: UnsafeBufferPointer<UInt8>, _ b: [UInt8]) -> Bool {
         var difference = a.count ^ b.count
         for i in 0..<max(a.count, b.count) {
             let x = i < a.count ? a[i] : 0

@@ -5,26 +5,40 @@ import NIOHTTP1
 import PDPCore
 import PDPWire
 
-/// Answers the requests of one connection.
+/// Answers the requests of one connection, after NIO's HTTP/1.1 request decoder.
 ///
-/// NIO's pipelining handler (configured before this one) hands over one request at a time,
-/// so the state is a single request in flight. Bodies are accumulated up to the configured
-/// limit; a larger body or `Content-Length` is answered with 413 and the connection closed.
-/// Authentication is checked on the head, before any body is kept.
-final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
+/// Every request is answered synchronously as soon as its end arrives, so responses leave
+/// in request order and pipelining needs no extra handler. Responses are framed as bytes by
+/// ``ResponseFraming`` (no response encoder), written as they are produced and flushed once
+/// per read batch (`channelReadComplete`), so pipelined requests share one `writev`. When the
+/// socket stops being writable, reading pauses, so a client that pipelines without reading
+/// cannot make the server buffer without bound.
+///
+/// Bodies are accumulated up to the configured limit; a larger body or `Content-Length` is
+/// answered with 413 and the connection closed. Authentication is checked on the head,
+/// before any body is kept.
+final class HTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundOut = HTTPServerResponsePart
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     private enum State {
         case idle
         case receiving(head: HTTPRequestHead, route: Route, query: Substring, body: ByteBuffer?)
         /// A response was already sent (error before the body ended); drop the rest.
         case discarding(closeAfter: Bool)
+
+        var responded: Bool {
+            if case .discarding = self { return true }
+            return false
+        }
     }
 
     private let server: ServerState
     private let scratch = JSONScratch(initialCapacity: 512)
     private var state = State.idle
+    private var needsFlush = false
+    private var readPending = false
 
     init(server: ServerState) {
         self.server = server
@@ -84,6 +98,10 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         state = .receiving(head: head, route: route, query: query, body: nil)
+        if head.headers.first(name: "expect")?.lowercased() == "100-continue" {
+            context.write(wrapOutboundOut(ResponseFraming.continueResponse(allocator: context.channel.allocator)), promise: nil)
+            needsFlush = true
+        }
     }
 
     private func rejectTooLarge(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
@@ -147,23 +165,42 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func write(_ response: EndpointResponse, for head: HTTPRequestHead, context: ChannelHandlerContext, forceClose: Bool = false) {
         let keepAlive = head.isKeepAlive && !forceClose
-        var headers = HTTPHeaders()
-        headers.reserveCapacity(3)
-        headers.add(name: "content-type", value: "application/json")
-        headers.add(name: "content-length", value: String(response.body.readableBytes))
-        if !keepAlive { headers.add(name: "connection", value: "close") }
-        if let allow = response.allow { headers.add(name: "allow", value: allow) }
-        let responseHead = HTTPResponseHead(version: head.version, status: response.status, headers: headers)
-        context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
-        if head.method != .HEAD {
-            context.write(wrapOutboundOut(.body(.byteBuffer(response.body))), promise: nil)
-        }
+        let bytes = ResponseFraming.frame(
+            status: response.status, body: response.body, version: head.version, keepAlive: keepAlive,
+            omitBody: head.method == .HEAD, allow: response.allow, allocator: context.channel.allocator)
         if keepAlive {
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            context.write(wrapOutboundOut(bytes), promise: nil)
+            needsFlush = true
         } else {
+            needsFlush = false
             let channel = context.channel
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+            context.writeAndFlush(wrapOutboundOut(bytes)).whenComplete { _ in channel.close(promise: nil) }
         }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if needsFlush {
+            needsFlush = false
+            context.flush()
+        }
+        context.fireChannelReadComplete()
+    }
+
+    // Back-pressure: while the socket cannot take more, stop reading requests.
+    func read(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            context.read()
+        } else {
+            readPending = true
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable, readPending {
+            readPending = false
+            context.read()
+        }
+        context.fireChannelWritabilityChanged()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -174,8 +211,21 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
+    /// Malformed HTTP from the decoder gets a 400 (431 for oversized headers) and a close;
+    /// anything else just closes.
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         server.logger.debug("connection error", metadata: ["error": "\(error)"])
-        context.close(promise: nil)
+        guard let parserError = error as? HTTPParserError, !state.responded else {
+            context.close(promise: nil)
+            return
+        }
+        state = .discarding(closeAfter: true)
+        let status: HTTPResponseStatus = parserError == .headerOverflow ? .requestHeaderFieldsTooLarge : .badRequest
+        let response = ErrorResponse.make(status, code: "invalid_http", detail: "malformed HTTP request: \(parserError)", allocator: context.channel.allocator)
+        let bytes = ResponseFraming.frame(
+            status: response.status, body: response.body, version: .http1_1, keepAlive: false, omitBody: false,
+            allocator: context.channel.allocator)
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(bytes)).whenComplete { _ in channel.close(promise: nil) }
     }
 }
