@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Measures `pdp serve` against nginx answering a constant {"allow":true} (the ceiling for an
+# HTTP server on this machine), in one run, with wrk on loopback:
+#   keep-alive and a new connection per request (how Permit's Python SDK behaves),
+#   at 1, 16, 64 and 256 connections; prints requests/s, p50/p99 and the ratio to nginx.
+#
+#   Benchmarks/macro/compare.sh [--duration 10] [--connections "1 16 64 256"] [--pdp PATH]
+# Installs nginx-light and wrk from Debian when missing. Builds the release pdp unless --pdp
+# is given. Talks only to 127.0.0.1; stops both servers at the end.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+DURATION=10
+CONNECTIONS="1 16 64 256"
+PDP=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --duration) DURATION=$2; shift ;;
+        --connections) CONNECTIONS=$2; shift ;;
+        --pdp) PDP=$2; shift ;;
+        *) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
+    esac
+    shift
+done
+
+if ! command -v nginx >/dev/null || ! command -v wrk >/dev/null; then
+    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx-light wrk
+fi
+if [ -z "$PDP" ]; then
+    ./scripts/ensure-libyaml.sh
+    swift build -c release --product pdp >&2
+    PDP=$ROOT/.build/release/pdp
+fi
+
+WORK=$(mktemp -d)
+NGINX_PORT=18080
+PDP_PORT=17766
+cleanup() {
+    [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
+    [ -n "${PDP_PID:-}" ] && kill "$PDP_PID" 2>/dev/null || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+cat > "$WORK/nginx.conf" <<NGINX
+worker_processes $(nproc);
+pid $WORK/nginx.pid;
+error_log $WORK/error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  server {
+    listen 127.0.0.1:$NGINX_PORT reuseport;
+    location / { default_type application/json; return 200 '{"allow":true}'; }
+  }
+}
+NGINX
+nginx -c "$WORK/nginx.conf"
+
+"$PDP" serve --policy policies/tasks.yaml --policy Tests/compat/policy/users.yaml \
+    --port "$PDP_PORT" --api-key bench-key --log-level warning > "$WORK/pdp.out" 2>&1 &
+PDP_PID=$!
+for _ in $(seq 100); do grep -q "pdp listening" "$WORK/pdp.out" 2>/dev/null && break; sleep 0.1; done
+
+# The body the Python SDK sends for permit.check("alice", "read", "task").
+for mode in keepalive close; do
+    {
+        echo 'wrk.method = "POST"'
+        echo "wrk.body = '{\"user\": {\"key\": \"alice\"}, \"action\": \"read\", \"resource\": {\"type\": \"task\", \"key\": null, \"tenant\": \"default\", \"context\": {\"tenant\": \"default\"}}, \"context\": {}}'"
+        echo 'wrk.headers["Content-Type"] = "application/json"'
+        echo 'wrk.headers["Authorization"] = "Bearer bench-key"'
+        [ "$mode" = close ] && echo 'wrk.headers["Connection"] = "close"'
+        echo 'done = function(summary, latency, requests)'
+        echo '  io.write(string.format("RESULT %.0f %.0f %.0f %d\n", summary.requests / (summary.duration / 1e6), latency:percentile(50), latency:percentile(99), summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))'
+        echo 'end'
+    } > "$WORK/$mode.lua"
+done
+
+measure() { # url mode connections -> "rps p50us p99us errors"
+    wrk -t1 -c"$3" -d"${DURATION}s" -s "$WORK/$2.lua" "$1/allowed" 2>/dev/null | awk '/^RESULT/ {print $2, $3, $4, $5}'
+}
+
+printf '%-10s %5s | %10s %8s %8s | %10s %8s %8s | %6s\n' mode conns "nginx r/s" "p50 us" "p99 us" "pdp r/s" "p50 us" "p99 us" ratio
+for mode in keepalive close; do
+    for c in $CONNECTIONS; do
+        read -r nr n50 n99 nerr < <(measure "http://127.0.0.1:$NGINX_PORT" "$mode" "$c")
+        read -r pr p50 p99 perr < <(measure "http://127.0.0.1:$PDP_PORT" "$mode" "$c")
+        ratio=$(awk -v a="$pr" -v b="$nr" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+        printf '%-10s %5s | %10s %8s %8s | %10s %8s %8s | %6s\n' "$mode" "$c" "$nr" "$n50" "$n99" "$pr" "$p50" "$p99" "$ratio"
+        [ "$perr" = 0 ] || echo "  (pdp: $perr errors)"
+    done
+done
+curl -s -H "Authorization: Bearer bench-key" "http://127.0.0.1:$PDP_PORT/allowed" \
+    -d '{"user":"alice","action":"read","resource":"task"}' | grep -q '"allow":true' \
+    || { echo "pdp answered a check wrongly after the run" >&2; exit 1; }
