@@ -91,26 +91,14 @@ public final class PDPServer: Service, Sendable {
             }
     }
 
-    /// Adds the HTTP/1.1 codec and the PDP handler to a connection's pipeline.
+    /// Adds the idle timeout and the HTTP/1.1 connection handler to a connection's pipeline.
     ///
     /// Public so benchmarks and tests can drive the exact production pipeline in process
     /// (for example on an `EmbeddedChannel`).
     public static func configurePipeline(_ pipeline: ChannelPipeline.SynchronousOperations, state: ServerState) throws {
         let limits = state.configuration.limits
-        var decoderLimits = NIOHTTPDecoderLimitConfiguration()
-        decoderLimits.maxHeaderListSize = limits.maxHeaderBytes
-        decoderLimits.maxHeaderFieldSize = limits.maxHeaderBytes
-        decoderLimits.maxHeaderFieldCount = 100
         try pipeline.addHandler(IdleStateHandler(allTimeout: .seconds(limits.idleTimeoutSeconds)))
-        // Only NIO's request decoder: responses are framed by `HTTPHandler` itself (see
-        // `ResponseFraming`), which also keeps them in order, so neither NIO's response
-        // encoder nor its pipelining and error handlers are needed.
-        try pipeline.addHandler(
-            ByteToMessageHandler(
-                HTTPRequestDecoder(
-                    leftOverBytesStrategy: .dropBytes, informationalResponseStrategy: .drop,
-                    limitConfiguration: decoderLimits)))
-        try pipeline.addHandler(HTTPHandler(server: state))
+        try pipeline.addHandler(ConnectionHandler(server: state))
     }
 
     /// Stops accepting connections and closes the listener.

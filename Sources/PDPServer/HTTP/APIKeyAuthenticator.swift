@@ -21,24 +21,30 @@ struct APIKeyAuthenticator: Sendable {
     }
 
     func verify(_ header: String?) -> Verdict {
-        guard let key else { return .accepted }
+        guard key != nil else { return .accepted }
         guard var header else { return .missing }
-        // Works on the header's UTF-8 in place: no copy per request.
-        return header.withUTF8 { bytes in
-            let scheme: StaticString = "bearer "
-            guard bytes.count >= scheme.utf8CodeUnitCount else { return .rejected }
-            for i in 0..<scheme.utf8CodeUnitCount where bytes[i] | 0x20 != scheme.utf8Start[i] {
-                return .rejected
-            }
-            var start = scheme.utf8CodeUnitCount
-            var end = bytes.count
-            while start < end, bytes[start] == UInt8(ascii: " ") { start += 1 }
-            while end > start, bytes[end - 1] == UInt8(ascii: " ") { end -= 1 }
-            return Self.constantTimeEquals(UnsafeBufferPointer(rebasing: bytes[start..<end]), key) ? .accepted : .rejected
-        }
+        return header.withUTF8 { verify(bytes: UnsafeRawBufferPointer($0)) }
     }
 
-    static func constantTimeEquals(_ a: UnsafeBufferPointer<UInt8>, _ b: [UInt8]) -> Bool {
+    /// Checks an `Authorization` value given as bytes (`nil` when the header is absent).
+    func verify(bytes: UnsafeRawBufferPointer?) -> Verdict {
+        guard let key else { return .accepted }
+        guard let bytes else { return .missing }
+        let scheme: StaticString = "bearer "
+        guard bytes.count >= scheme.utf8CodeUnitCount else { return .rejected }
+        for i in 0..<scheme.utf8CodeUnitCount {
+            let byte = bytes[i]
+            let folded = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+            if folded != scheme.utf8Start[i] { return .rejected }
+        }
+        var start = scheme.utf8CodeUnitCount
+        var end = bytes.count
+        while start < end, bytes[start] == UInt8(ascii: " ") { start += 1 }
+        while end > start, bytes[end - 1] == UInt8(ascii: " ") { end -= 1 }
+        return Self.constantTimeEquals(UnsafeRawBufferPointer(rebasing: bytes[start..<end]), key) ? .accepted : .rejected
+    }
+
+    static func constantTimeEquals(_ a: UnsafeRawBufferPointer, _ b: [UInt8]) -> Bool {
         var difference = a.count ^ b.count
         for i in 0..<max(a.count, b.count) {
             let x = i < a.count ? a[i] : 0

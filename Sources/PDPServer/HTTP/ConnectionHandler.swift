@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: Apache-2.0
+import Logging
+import NIOCore
+import NIOHTTP1
+import PDPWire
+
+/// Reads HTTP/1.x requests from a connection's bytes and answers them.
+///
+/// Requests are parsed in place from the received bytes (``RequestHeadParser``,
+/// ``ChunkedBodyDecoder``), answered synchronously as soon as they are complete, and the
+/// answers framed as bytes (``ResponseFraming``). Answers therefore leave in request order
+/// (pipelining needs no queue); they are flushed once per read batch, so pipelined requests
+/// share one `writev`. While the socket cannot take more, parsing and reading pause, so a
+/// client that pipelines without reading cannot make the server buffer without bound.
+///
+/// Failure modes: a malformed head or chunked body gets 400 (431 for oversized heads, 501
+/// for unknown transfer codings) and the connection is closed; a body over the limit gets 413
+/// and a close; a missing or wrong API key gets 401/403 and the connection stays usable
+/// (its body is skipped, not buffered).
+final class ConnectionHandler: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private enum State {
+        /// Waiting for a head; `scanned` bytes of the buffer were already searched.
+        case head(scanned: Int)
+        case body(RequestHead, Route, Substring, length: Int)
+        case chunked(RequestHead, Route, Substring, ChunkedBodyDecoder, ByteBuffer)
+        /// Dropping the body of a request that was already answered (401/403).
+        case skipping(remaining: Int)
+        /// A final answer was sent; the connection closes once it is flushed.
+        case closing
+    }
+
+    private let server: ServerState
+    private let dispatcher: RequestDispatcher
+    private var state = State.head(scanned: 0)
+    private var buffer: ByteBuffer?
+    private var needsFlush = false
+    private var pausedForWritability = false
+    private var readPending = false
+
+    init(server: ServerState) {
+        self.server = server
+        self.dispatcher = RequestDispatcher(server: server, scratch: JSONScratch(initialCapacity: 512))
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var incoming = unwrapInboundIn(data)
+        if case .closing = state { return }
+        if buffer == nil || buffer?.readableBytes == 0 {
+            buffer = incoming
+        } else {
+            buffer?.writeBuffer(&incoming)
+        }
+        process(context: context)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if needsFlush {
+            needsFlush = false
+            context.flush()
+        }
+        context.fireChannelReadComplete()
+    }
+
+    // Back-pressure: while the socket cannot take more, stop reading requests.
+    func read(context: ChannelHandlerContext) {
+        if pausedForWritability {
+            readPending = true
+        } else {
+            context.read()
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable, pausedForWritability {
+            pausedForWritability = false
+            process(context: context)
+            if needsFlush {
+                needsFlush = false
+                context.flush()
+            }
+            if readPending {
+                readPending = false
+                context.read()
+            }
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent {
+            context.close(promise: nil)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        server.logger.debug("connection error", metadata: ["error": "\(error)"])
+        context.close(promise: nil)
+    }
+
+    /// Answers every complete request in the buffer.
+    private func process(context: ChannelHandlerContext) {
+        while var input = buffer, input.readableBytes > 0 {
+            if !context.channel.isWritable {
+                pausedForWritability = true
+                return
+            }
+            buffer = nil  // keep the storage uniquely referenced while consuming it
+            let progressed = step(&input, context: context)
+            buffer = input
+            if !progressed { break }
+        }
+        if let input = buffer, input.readableBytes == 0 {
+            buffer = nil
+        } else if let input = buffer, input.readerIndex > 64 * 1024 {
+            buffer?.discardReadBytes()
+            _ = input
+        }
+    }
+
+    /// Advances the state machine once. Returns `false` when more bytes are needed.
+    private func step(_ input: inout ByteBuffer, context: ChannelHandlerContext) -> Bool {
+        let limits = server.configuration.limits
+        switch state {
+        case .closing:
+            input.clear()
+            return false
+
+        case .head(let scanned):
+            // Tolerate empty lines between requests (RFC 9112 §2.2).
+            while let byte = input.getInteger(at: input.readerIndex, as: UInt8.self),
+                byte == UInt8(ascii: "\r") || byte == UInt8(ascii: "\n")
+            {
+                input.moveReaderIndex(forwardBy: 1)
+            }
+            guard input.readableBytes > 0 else { return false }
+            let outcome = input.withUnsafeReadableBytes {
+                RequestHeadParser.parse($0, maxHeaderBytes: limits.maxHeaderBytes, resumeAt: scanned)
+            }
+            switch outcome {
+            case .incomplete(let newScanned):
+                state = .head(scanned: newScanned)
+                return false
+            case .invalid(let status, let reason):
+                fail(status, code: "invalid_http", detail: "malformed HTTP request: \(reason)", context: context)
+                return false
+            case .complete(let head, let length):
+                let (route, query) = Route.match(head.method, head.uri)
+                let verdict: APIKeyAuthenticator.Verdict =
+                    route.requiresAuthentication
+                    ? input.withUnsafeReadableBytes { bytes in
+                        server.authenticator.verify(bytes: head.authorization.map { UnsafeRawBufferPointer(rebasing: bytes[$0]) })
+                    }
+                    : .accepted
+                input.moveReaderIndex(forwardBy: length)
+                startRequest(head, route: route, query: query, verdict: verdict, context: context)
+                return true
+            }
+
+        case .body(let head, let route, let query, let length):
+            guard input.readableBytes >= length, let body = input.readSlice(length: length) else { return false }
+            state = .head(scanned: 0)
+            answer(head, route: route, query: query, body: body, context: context)
+            return true
+
+        case .chunked(let head, let route, let query, var decoder, var body):
+            state = .head(scanned: 0)  // drop the state's copy of `body` so appending does not copy
+            switch decoder.decode(&input, into: &body, limit: limits.maxBodyBytes) {
+            case .needMoreData:
+                state = .chunked(head, route, query, decoder, body)
+                return false
+            case .malformed:
+                fail(.badRequest, code: "invalid_http", detail: "malformed chunked body", context: context)
+                return false
+            case .tooLarge:
+                fail(.payloadTooLarge, code: "body_too_large", detail: "request body exceeds \(limits.maxBodyBytes) bytes", context: context)
+                return false
+            case .done:
+                answer(head, route: route, query: query, body: body, context: context)
+                return true
+            }
+
+        case .skipping(let remaining):
+            let take = min(remaining, input.readableBytes)
+            input.moveReaderIndex(forwardBy: take)
+            state = take == remaining ? .head(scanned: 0) : .skipping(remaining: remaining - take)
+            return take == remaining
+        }
+    }
+
+    private func startRequest(_ head: RequestHead, route: Route, query: Substring, verdict: APIKeyAuthenticator.Verdict, context: ChannelHandlerContext) {
+        let limits = server.configuration.limits
+        let allocator = context.channel.allocator
+        if let failure = dispatcher.authenticationFailure(verdict, allocator: allocator) {
+            switch head.framing {
+            case .none:
+                state = .head(scanned: 0)
+                write(failure, head: head, context: context)
+            case .length(let length):
+                state = .skipping(remaining: length)
+                write(failure, head: head, context: context)
+            case .chunked:
+                state = .closing
+                write(failure, head: head, forceClose: true, context: context)
+            }
+            return
+        }
+        if case .length(let length) = head.framing, length > limits.maxBodyBytes {
+            fail(.payloadTooLarge, code: "body_too_large", detail: "request body exceeds \(limits.maxBodyBytes) bytes", head: head, context: context)
+            return
+        }
+        if head.expectContinue, head.framing != .none {
+            context.write(wrapOutboundOut(ResponseFraming.continueResponse(allocator: allocator)), promise: nil)
+            needsFlush = true
+        }
+        switch head.framing {
+        case .none:
+            state = .head(scanned: 0)
+            answer(head, route: route, query: query, body: ByteBuffer(), context: context)
+        case .length(let length):
+            state = .body(head, route, query, length: length)
+        case .chunked:
+            state = .chunked(head, route, query, ChunkedBodyDecoder(), allocator.buffer(capacity: 0))
+        }
+    }
+
+    private func answer(_ head: RequestHead, route: Route, query: Substring, body: ByteBuffer, context: ChannelHandlerContext) {
+        let response = dispatcher.respond(route: route, query: query, head: head, body: body, allocator: context.channel.allocator)
+        write(response, head: head, context: context)
+    }
+
+    /// Answers with an error and closes the connection.
+    private func fail(_ status: HTTPResponseStatus, code: String, detail: String, head: RequestHead? = nil, context: ChannelHandlerContext) {
+        let response = ErrorResponse.make(status, code: code, detail: detail, allocator: context.channel.allocator)
+        let fallback = RequestHead(method: .GET, uri: "", version: .http1_1, keepAlive: false, framing: .none, expectContinue: false)
+        write(response, head: head ?? fallback, forceClose: true, context: context)
+    }
+
+    private func write(_ response: EndpointResponse, head: RequestHead, forceClose: Bool = false, context: ChannelHandlerContext) {
+        let keepAlive = head.keepAlive && !forceClose
+        let bytes = ResponseFraming.frame(
+            status: response.status, body: response.body, version: head.version, keepAlive: keepAlive,
+            omitBody: head.method == .HEAD, allow: response.allow, allocator: context.channel.allocator)
+        if keepAlive {
+            context.write(wrapOutboundOut(bytes), promise: nil)
+            needsFlush = true
+        } else {
+            state = .closing
+            needsFlush = false
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(bytes)).whenComplete { _ in channel.close(promise: nil) }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: Apache-2.0
+import Logging
+import NIOCore
+import NIOHTTP1
+import PDPCore
+import PDPWire
+
+/// Routes one complete request to its endpoint and maps errors to statuses, once, here.
+struct RequestDispatcher {
+    let server: ServerState
+    let scratch: JSONScratch
+
+    func respond(route: Route, query: Substring, head: RequestHead, body: ByteBuffer, allocator: ByteBufferAllocator) -> EndpointResponse {
+        let configuration = server.configuration
+        let debug = configuration.debugByDefault || (!query.isEmpty && QueryParameters(query)["debug"] == "true")
+        let context = EndpointContext(
+            snapshot: server.store.current, allocator: allocator, scratch: scratch, limits: configuration.limits,
+            debug: debug, readiness: route == .ready ? server.readiness : Readiness())
+        do throws(WireError) {
+            switch route {
+            case .allowed: return try DecisionEndpoints.allowed(body, context)
+            case .allowedBulk: return try DecisionEndpoints.bulk(body, context)
+            case .allowedAllTenants: return try DecisionEndpoints.allTenants(body, context)
+            case .userPermissions: return try QueryEndpoints.userPermissions(body, context)
+            case .authorizedUsers: return try QueryEndpoints.authorizedUsers(body, context)
+            case .userTenants: return try QueryEndpoints.userTenants(body, context)
+            case .localRoleAssignments: return QueryEndpoints.roleAssignments(query, context)
+            case .health: return QueryEndpoints.health(ready: false, context)
+            case .ready: return QueryEndpoints.health(ready: true, context)
+            case .methodNotAllowed(let allow):
+                var response = ErrorResponse.make(.methodNotAllowed, code: "method_not_allowed", detail: "use \(allow) for \(head.uri)", allocator: allocator)
+                // RFC 9110 §15.5.6: a 405 must list the allowed methods in `Allow`.
+                response.allow = allow
+                return response
+            case .notFound:
+                return ErrorResponse.make(.notFound, code: "not_found", detail: "no endpoint at \(head.method) \(head.uri)", allocator: allocator)
+            }
+        } catch {
+            server.logger.debug("rejected request body", metadata: ["http.path": "\(head.uri)", "error": "\(error)"])
+            return ErrorResponse.wire(Self.confirmingSchemaError(error, body: body, limits: context.jsonLimits), allocator: allocator)
+        }
+    }
+
+    /// The streaming readers stop at the first problem they meet, so a body that is not JSON
+    /// at all (`nope`, `[1,2`) surfaced as a schema error ("expected an object, found null")
+    /// before the bad syntax was reached, and got 422 instead of 400. Clients must get 400
+    /// `invalid_json` for malformed JSON and 422 only for well-formed JSON of the wrong
+    /// shape, so a schema error is confirmed by parsing the whole body. Error path only.
+    private static func confirmingSchemaError(_ error: WireError, body: ByteBuffer, limits: JSONLimits) -> WireError {
+        guard error.kind == .schema else { return error }
+        do throws(WireError) {
+            _ = try JSONValue.parse(body, limits: limits)
+            return error
+        } catch let parseError {
+            return parseError.kind == .syntax ? parseError : error
+        }
+    }
+
+    /// 401 for a missing key, 403 for a wrong one; `nil` when the request may proceed.
+    func authenticationFailure(_ verdict: APIKeyAuthenticator.Verdict, allocator: ByteBufferAllocator) -> EndpointResponse? {
+        switch verdict {
+        case .accepted:
+            return nil
+        case .missing:
+            return ErrorResponse.make(.unauthorized, code: "missing_api_key", detail: "Missing Authorization header", allocator: allocator)
+        case .rejected:
+            return ErrorResponse.make(
+                .forbidden, code: "invalid_api_key",
+                detail: "You are not authorized to access this resource, please check your API key.", allocator: allocator)
+        }
+    }
+}
