@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: Apache-2.0
+import NIOCore
+import NIOHTTP1
+import Testing
+
+@testable import PDPServer
+
+@Suite struct RequestHeadParserTests {
+    func parse(_ text: String, maxHeaderBytes: Int = 16 * 1024) -> RequestHeadParser.Outcome {
+        var bytes = Array(text.utf8)
+        return bytes.withUnsafeMutableBytes { RequestHeadParser.parse(UnsafeRawBufferPointer($0), maxHeaderBytes: maxHeaderBytes) }
+    }
+
+    func head(_ text: String) throws -> RequestHead {
+        guard case .complete(let head, _) = parse(text) else {
+            Issue.record("expected a complete head for \(text.debugDescription)")
+            throw CancellationError()
+        }
+        return head
+    }
+
+    func status(_ text: String) -> HTTPResponseStatus? {
+        if case .invalid(let status, _) = parse(text) { return status }
+        return nil
+    }
+
+    @Test("a POST head with Content-Length, keep-alive by default in HTTP/1.1")
+    func simplePost() throws {
+        let text = "POST /allowed?debug=true HTTP/1.1\r\nHost: x\r\nContent-Length: 12\r\nAuthorization: Bearer k\r\n\r\n{\"a\":1}"
+        guard case .complete(let head, let length) = parse(text) else {
+            Issue.record("not complete")
+            return
+        }
+        #expect(head.method == .POST)
+        #expect(head.uri == "/allowed?debug=true")
+        #expect(head.version == .http1_1)
+        #expect(head.keepAlive)
+        #expect(head.framing == .length(12))
+        #expect(length == text.utf8.count - 7)
+        let authorization = try #require(head.authorization)
+        #expect(String(decoding: Array(text.utf8)[authorization], as: UTF8.self) == "Bearer k")
+    }
+
+    @Test("HTTP/1.0 closes unless it asks for keep-alive; Connection tokens are case-insensitive lists")
+    func connectionSemantics() throws {
+        #expect(try !head("GET / HTTP/1.0\r\n\r\n").keepAlive)
+        #expect(try head("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n").keepAlive)
+        #expect(try !head("GET / HTTP/1.1\r\nconnection: foo, CLOSE\r\n\r\n").keepAlive)
+        #expect(try head("GET / HTTP/1.1\n\n").keepAlive)  // bare LF line ends are accepted
+    }
+
+    @Test("chunked transfer coding and 100-continue are recognised")
+    func chunkedAndExpect() throws {
+        let chunked = try head("POST /a HTTP/1.1\r\nTransfer-Encoding: Chunked\r\nExpect: 100-continue\r\n\r\n")
+        #expect(chunked.framing == .chunked)
+        #expect(chunked.expectContinue)
+    }
+
+    @Test("request smuggling shapes are rejected")
+    func smuggling() {
+        #expect(status("POST / HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n") == .badRequest)
+        #expect(status("POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n") == .badRequest)
+        #expect(status("POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n") == .notImplemented)
+        #expect(status("POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n") == .badRequest)
+        #expect(status("POST / HTTP/1.1\r\nContent-Length: 1e3\r\n\r\n") == .badRequest)
+        #expect(status("POST / HTTP/1.1\r\nContent-Length : 5\r\n\r\n") == .badRequest)
+        #expect(status("POST / HTTP/1.1\r\nX: a\r\n folded\r\n\r\n") == .badRequest)
+        #expect(status("POST / HTTP/1.1\r\nX: a\rb\r\n\r\n") == .badRequest)
+    }
+
+    @Test("malformed request lines are 400", arguments: [
+        "GET\r\n\r\n", "GET  / HTTP/1.1\r\n\r\n", "GET / HTTP/2.0\r\n\r\n", "GET / http/1.1\r\n\r\n",
+        "G(T / HTTP/1.1\r\n\r\n", "GET /a b HTTP/1.1\r\n\r\n", "GET /\u{7f} HTTP/1.1\r\n\r\n", "GET /é HTTP/1.1\r\n\r\n",
+        "GET / HTTP/1.1 \r\n\r\n",
+    ])
+    func malformedRequestLines(text: String) {
+        #expect(status(text) == .badRequest)
+    }
+
+    @Test("an incomplete head asks for more; an oversized one is 431")
+    func limits() {
+        guard case .incomplete = parse("POST /allowed HTTP/1.1\r\nHost: x\r\n") else {
+            Issue.record("expected incomplete")
+            return
+        }
+        let big = "GET / HTTP/1.1\r\nX: " + String(repeating: "a", count: 2000) + "\r\n\r\n"
+        #expect(status(big) == nil)
+        if case .invalid(let status, _) = parse(big, maxHeaderBytes: 1000) {
+            #expect(status == .requestHeaderFieldsTooLarge)
+        } else {
+            Issue.record("expected 431")
+        }
+        let endless = "GET / HTTP/1.1\r\nX: " + String(repeating: "a", count: 2000)
+        if case .invalid(let status, _) = parse(endless, maxHeaderBytes: 1000) {
+            #expect(status == .requestHeaderFieldsTooLarge)
+        } else {
+            Issue.record("expected 431 before the head ends")
+        }
+        let many = "GET / HTTP/1.1\r\n" + (0..<101).map { "X-\($0): 1\r\n" }.joined() + "\r\n"
+        #expect(status(many) == .requestHeaderFieldsTooLarge)
+    }
+}
+
+@Suite struct ChunkedBodyDecoderTests {
+    func decode(_ pieces: [String], limit: Int = 1 << 20) -> (ChunkedBodyDecoder.Outcome, String) {
+        var decoder = ChunkedBodyDecoder()
+        var input = ByteBuffer()
+        var body = ByteBuffer()
+        var outcome = ChunkedBodyDecoder.Outcome.needMoreData
+        for piece in pieces {
+            input.writeString(piece)
+            outcome = decoder.decode(&input, into: &body, limit: limit)
+            if outcome != .needMoreData { break }
+        }
+        return (outcome, String(buffer: body))
+    }
+
+    @Test("chunks, extensions and trailers decode, also when split at every byte")
+    func decodes() {
+        let wire = "5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nTrailer: x\r\n\r\n"
+        #expect(decode([wire]) == (.done, "hello world"))
+        #expect(decode(wire.map { String($0) }) == (.done, "hello world"))
+        #expect(decode(["A\r\n0123456789\r\n0\r\n\r\n"]) == (.done, "0123456789"))
+    }
+
+    @Test("malformed and oversized chunked bodies are reported")
+    func failures() {
+        #expect(decode(["zz\r\n"]).0 == .malformed)
+        #expect(decode(["5\r\nhelloXX0\r\n\r\n"]).0 == .malformed)
+        #expect(decode(["123456789\r\n"]).0 == .malformed)
+        #expect(decode(["10\r\n"], limit: 15).0 == .tooLarge)
+    }
+}
