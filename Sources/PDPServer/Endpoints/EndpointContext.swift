@@ -28,6 +28,13 @@ struct EndpointResponse {
     static func ok(_ body: ByteBuffer) -> EndpointResponse { EndpointResponse(status: .ok, body: body) }
 }
 
+/// An endpoint's answer now, or later (writes that must reach the disk before they are
+/// acknowledged run off the event loop and complete the future).
+enum DispatchOutcome {
+    case immediate(EndpointResponse)
+    case deferred(EventLoopFuture<EndpointResponse>)
+}
+
 /// What `/ready` reports.
 public struct Readiness: Sendable {
     public var ready: Bool

@@ -29,6 +29,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
         case chunked(RequestHead, Route, Substring, ChunkedBodyDecoder, ByteBuffer)
         /// Dropping the body of a request that was already answered (401/403).
         case skipping(remaining: Int)
+        /// A deferred answer is pending; later requests stay buffered until it is written.
+        case waiting
         /// A final answer was sent; the connection closes once it is flushed.
         case closing
     }
@@ -65,9 +67,10 @@ final class ConnectionHandler: ChannelDuplexHandler {
         context.fireChannelReadComplete()
     }
 
-    // Back-pressure: while the socket cannot take more, stop reading requests.
+    // Back-pressure: while the socket cannot take more, or a deferred answer is pending with
+    // a full request already buffered behind it, stop reading requests.
     func read(context: ChannelHandlerContext) {
-        if pausedForWritability {
+        if pausedForWritability || backlogIsFull {
             readPending = true
         } else {
             context.read()
@@ -129,6 +132,9 @@ final class ConnectionHandler: ChannelDuplexHandler {
         switch state {
         case .closing:
             input.clear()
+            return false
+
+        case .waiting:
             return false
 
         case .head(let scanned):
@@ -230,8 +236,47 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     private func answer(_ head: RequestHead, route: Route, query: Substring, body: ByteBuffer, context: ChannelHandlerContext) {
-        let response = dispatcher.respond(route: route, query: query, head: head, body: body, allocator: context.channel.allocator)
+        switch dispatcher.dispatch(route: route, query: query, head: head, body: body, allocator: context.channel.allocator) {
+        case .immediate(let response):
+            write(response, head: head, context: context)
+        case .deferred(let future):
+            state = .waiting
+            // Completes on this connection's event loop, so touching the handler is safe.
+            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            future.hop(to: context.eventLoop).whenComplete { result in
+                let (handler, context) = loopBound.value
+                handler.finishDeferred(result, head: head, context: context)
+            }
+        }
+    }
+
+    private var backlogIsFull: Bool {
+        guard case .waiting = state, let buffer else { return false }
+        let limits = server.configuration.limits
+        return buffer.readableBytes > limits.maxBodyBytes + limits.maxHeaderBytes
+    }
+
+    private func finishDeferred(_ result: Result<EndpointResponse, Error>, head: RequestHead, context: ChannelHandlerContext) {
+        guard case .waiting = state else { return }
+        state = .head(scanned: 0)
+        let response: EndpointResponse
+        switch result {
+        case .success(let answer):
+            response = answer
+        case .failure(let error):
+            server.logger.error("request failed", metadata: ["http.path": "\(head.uri)", "error": "\(error)"])
+            response = ErrorResponse.make(.internalServerError, code: "internal_error", detail: "the request could not be completed", allocator: context.channel.allocator)
+        }
         write(response, head: head, context: context)
+        process(context: context)
+        if needsFlush {
+            needsFlush = false
+            context.flush()
+        }
+        if readPending, !pausedForWritability, !backlogIsFull {
+            readPending = false
+            context.read()
+        }
     }
 
     /// Answers with an error and closes the connection.

@@ -10,6 +10,12 @@ struct RequestDispatcher {
     let server: ServerState
     let scratch: JSONScratch
 
+    /// Answers a complete request. Decisions and reads answer immediately; only endpoints
+    /// that must wait for durable storage defer.
+    func dispatch(route: Route, query: Substring, head: RequestHead, body: ByteBuffer, allocator: ByteBufferAllocator) -> DispatchOutcome {
+        .immediate(respond(route: route, query: query, head: head, body: body, allocator: allocator))
+    }
+
     func respond(route: Route, query: Substring, head: RequestHead, body: ByteBuffer, allocator: ByteBufferAllocator) -> EndpointResponse {
         let configuration = server.configuration
         let debug = configuration.debugByDefault || (!query.isEmpty && QueryParameters(query)["debug"] == "true")
