@@ -36,7 +36,7 @@ enum Pipeline {
 }
 
 func registerPipelineBenchmarks() {
-    Benchmark("pipeline: POST /allowed end to end, in process", configuration: .init(scalingFactor: .kilo)) { benchmark in
+    Benchmark("Pipeline_Allowed_InProcess", configuration: .init(scalingFactor: .kilo)) { benchmark in
         let channel = try Pipeline.channel()
         let request = Pipeline.request(path: "/allowed", body: Fixtures.checkBody)
         benchmark.startMeasurement()
@@ -45,7 +45,7 @@ func registerPipelineBenchmarks() {
         }
     }
 
-    Benchmark("pipeline: POST /allowed/bulk, 1,000 checks", configuration: .init(scalingFactor: .one)) { benchmark in
+    Benchmark("Pipeline_Bulk1000_InProcess", configuration: .init(scalingFactor: .one)) { benchmark in
         let channel = try Pipeline.channel()
         let body = "[" + (0..<1_000).map { i in
             #"{"user": {"key": "user-\#(i % 100)"}, "action": "\#(i % 3 == 0 ? "readall" : "read")", "resource": {"type": "task", "key": null, "tenant": "default", "context": {"tenant": "default"}}, "context": {}}"#
