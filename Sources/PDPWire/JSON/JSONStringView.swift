@@ -45,7 +45,10 @@ public struct JSONStringView: CustomStringConvertible {
     }
 
     /// Whether the bytes equal `other`'s UTF-8 bytes.
-    public func equals(_ other: String) -> Bool {
+    ///
+    /// Labelled so that string literals pick the `StaticString` overload: comparing keys with a
+    /// literal then costs a length check and a byte compare, with no `String` retain/release.
+    public func equals(string other: String) -> Bool {
         var other = other
         return other.withUTF8 { utf8 in
             guard utf8.count == bytes.count else { return false }
