@@ -13,7 +13,7 @@ public enum PolicyCompiler {
     public static func compile(_ document: PolicyDocument) throws(Diagnostics) -> PolicySnapshot {
         var diagnostics = Diagnostics()
         let policy = compilePolicy(document, diagnostics: &diagnostics)
-        var facts = FactsIndex(policy: policy)
+        var facts = FactsIndex(policy: policy, expectedUsers: document.users.count)
         facts.applyStaticUsers(policy.users, diagnostics: &diagnostics)
         if diagnostics.hasErrors { throw diagnostics }
         return PolicySnapshot(policy: policy, facts: facts, warnings: diagnostics)

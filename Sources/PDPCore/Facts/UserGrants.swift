@@ -27,6 +27,11 @@ public struct UserGrants: Sendable {
     }
 
     mutating func set(_ roles: RoleSetID?, in tenant: TenantID) {
+        // The common cases (a user's first tenant, or their only one) touch no array.
+        if rest.isEmpty, first == nil || first?.tenant == tenant {
+            first = roles.map { TenantGrant(tenant: tenant, roles: $0) }
+            return
+        }
         var all = grants.filter { $0.tenant != tenant }
         if let roles { all.append(TenantGrant(tenant: tenant, roles: roles)) }
         all.sort { $0.tenant < $1.tenant }
