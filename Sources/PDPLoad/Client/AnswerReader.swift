@@ -8,6 +8,7 @@ import PDPWire
 enum AnswerReader {
     /// The decisions in `body`, or why they could not be read.
     static func decisions(in body: ByteBuffer, bulk: Bool, expectedCount: Int) -> Result<[Bool], AnswerError> {
+        if !bulk, let allow = commonAnswer(body) { return .success([allow]) }
         let value: JSONValue
         do {
             value = try JSONValue.parse(body)
@@ -31,6 +32,16 @@ enum AnswerReader {
             decisions.append(allow)
         }
         return .success(decisions)
+    }
+
+    /// The decision when `body` is exactly one of the usual compact answers, without parsing;
+    /// anything else goes through the JSON parser.
+    static func commonAnswer(_ body: ByteBuffer) -> Bool? {
+        switch body.readableBytes {
+        case 28: body.readableBytesView.elementsEqual(#"{"allow":true,"result":true}"#.utf8) ? true : nil
+        case 30: body.readableBytesView.elementsEqual(#"{"allow":false,"result":false}"#.utf8) ? false : nil
+        default: nil
+        }
     }
 
     /// The body as text, cut to a readable length.

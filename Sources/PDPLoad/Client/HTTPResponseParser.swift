@@ -83,91 +83,140 @@ struct HTTPResponseParser {
     }
 
     private mutating func parseHead() -> Event {
-        let view = buffer.readableBytesView
-        guard let end = HTTPResponseParser.headerEnd(view) else {
-            return view.count > Self.maxHeaderBytes ? .invalid("response header too large") : .incomplete
+        let parsed = buffer.withUnsafeReadableBytes { bytes in Self.parseHead(bytes) }
+        switch parsed {
+        case .incomplete:
+            return buffer.readableBytes > Self.maxHeaderBytes ? .invalid("response header too large") : .incomplete
+        case .invalid(let reason):
+            return .invalid(reason)
+        case .head(let head, let length, let framing):
+            self.head = head
+            headerBytes = length
+            self.framing = framing
+            return .complete(head, body: ByteBuffer())
         }
-        let text = String(decoding: view[view.startIndex..<(view.startIndex + end)], as: UTF8.self)
-        var lines = text.split(separator: "\r\n", omittingEmptySubsequences: false).makeIterator()
-        guard let statusLine = lines.next(), statusLine.hasPrefix("HTTP/1.") else { return .invalid("not an HTTP/1.x response") }
-        let fields = statusLine.split(separator: " ", maxSplits: 2)
-        guard fields.count >= 2, let status = Int(fields[1]) else { return .invalid("malformed status line") }
-        var closes = statusLine.hasPrefix("HTTP/1.0")
+    }
+
+    private enum ParsedHead {
+        case incomplete
+        case invalid(String)
+        case head(HTTPResponseHead, length: Int, framing: Framing)
+    }
+
+    /// Parses the status line and the headers that matter, byte by byte (no allocation).
+    private static func parseHead(_ bytes: UnsafeRawBufferPointer) -> ParsedHead {
+        guard let end = find(bytes, from: 0, "\r\n\r\n") else { return .incomplete }
+        // "HTTP/1.x NNN ..."
+        guard end >= 12, bytes[0] == UInt8(ascii: "H"), bytes[4] == UInt8(ascii: "/"), bytes[5] == UInt8(ascii: "1"),
+            bytes[8] == UInt8(ascii: " ")
+        else { return .invalid("not an HTTP/1.x response") }
+        var status = 0
+        for index in 9..<12 {
+            let digit = bytes[index] &- UInt8(ascii: "0")
+            guard digit < 10 else { return .invalid("malformed status line") }
+            status = status * 10 + Int(digit)
+        }
+        var closes = bytes[7] == UInt8(ascii: "0")
         var framing = Framing.untilClose
         if status == 204 || status == 304 || (100..<200).contains(status) { framing = .length(0) }
-        while let line = lines.next() {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            let name = line[..<colon].lowercased()
-            let value = line[line.index(after: colon)...].trimmingCharacters().lowercased()
-            switch name {
-            case "content-length":
-                guard let length = Int(value), length >= 0 else { return .invalid("bad Content-Length") }
+        var lineStart = (find(bytes, from: 0, "\r\n") ?? end) + 2
+        while lineStart < end {
+            let lineEnd = find(bytes, from: lineStart, "\r\n") ?? end
+            defer { lineStart = lineEnd + 2 }
+            var colon = lineStart
+            while colon < lineEnd && bytes[colon] != UInt8(ascii: ":") { colon += 1 }
+            guard colon < lineEnd else { continue }
+            var valueStart = colon + 1
+            while valueStart < lineEnd && (bytes[valueStart] == UInt8(ascii: " ") || bytes[valueStart] == UInt8(ascii: "\t")) {
+                valueStart += 1
+            }
+            let name = UnsafeRawBufferPointer(rebasing: bytes[lineStart..<colon])
+            let value = UnsafeRawBufferPointer(rebasing: bytes[valueStart..<lineEnd])
+            if equalsIgnoringCase(name, "content-length") {
+                var length = 0
+                for byte in value where byte != UInt8(ascii: " ") {
+                    let digit = byte &- UInt8(ascii: "0")
+                    guard digit < 10, length < 1 << 40 else { return .invalid("bad Content-Length") }
+                    length = length * 10 + Int(digit)
+                }
                 if case .chunked = framing {} else { framing = .length(length) }
-            case "transfer-encoding" where value.hasSuffix("chunked"):
-                framing = .chunked
-            case "connection":
-                if value.contains("close") { closes = true } else if value.contains("keep-alive") { closes = false }
-            default:
-                break
+            } else if equalsIgnoringCase(name, "transfer-encoding") {
+                if contains(value, "chunked") { framing = .chunked }
+            } else if equalsIgnoringCase(name, "connection") {
+                if contains(value, "close") { closes = true } else if contains(value, "keep-alive") { closes = false }
             }
         }
-        head = HTTPResponseHead(status: status, closes: closes)
-        headerBytes = end + 4
-        self.framing = framing
-        return .complete(HTTPResponseHead(status: status, closes: closes), body: ByteBuffer())
+        return .head(HTTPResponseHead(status: status, closes: closes), length: end + 4, framing: framing)
+    }
+
+    private static func equalsIgnoringCase(_ bytes: UnsafeRawBufferPointer, _ lowercase: StaticString) -> Bool {
+        guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
+        return lowercase.withUTF8Buffer { expected in
+            for index in 0..<bytes.count where bytes[index] | 0x20 != expected[index] | 0x20 { return false }
+            return true
+        }
+    }
+
+    /// Case-insensitive substring test for header values such as `Keep-Alive` or `chunked`.
+    private static func contains(_ bytes: UnsafeRawBufferPointer, _ lowercase: StaticString) -> Bool {
+        let count = lowercase.utf8CodeUnitCount
+        guard bytes.count >= count else { return false }
+        for start in 0...(bytes.count - count)
+        where equalsIgnoringCase(UnsafeRawBufferPointer(rebasing: bytes[start..<(start + count)]), lowercase) {
+            return true
+        }
+        return false
     }
 
     /// The decoded body once the last chunk (and trailers) arrived, else `nil`.
     private func decodeChunked() -> ByteBuffer? {
-        let view = buffer.readableBytesView
-        var position = view.startIndex + headerBytes
-        var body = ByteBuffer()
-        while true {
-            guard let lineEnd = Self.find(view, from: position, "\r\n") else { return nil }
-            let sizeText = String(decoding: view[position..<lineEnd], as: UTF8.self).split(separator: ";").first ?? ""
-            guard let size = Int(sizeText.trimmingCharacters(), radix: 16) else { return nil }
-            position = lineEnd + 2
-            if size == 0 {
-                // Trailers end with an empty line.
-                guard Self.find(view, from: position - 2, "\r\n\r\n") != nil else { return nil }
-                return body
+        buffer.withUnsafeReadableBytes { bytes -> ByteBuffer? in
+            var position = headerBytes
+            var body = ByteBuffer()
+            while true {
+                guard let lineEnd = Self.find(bytes, from: position, "\r\n") else { return nil }
+                var size = 0
+                for byte in bytes[position..<lineEnd] {
+                    guard let digit = Self.hexValue(byte) else { break }
+                    size = size * 16 + digit
+                    if size > 1 << 30 { return nil }
+                }
+                position = lineEnd + 2
+                if size == 0 {
+                    // Trailers end with an empty line.
+                    return Self.find(bytes, from: position - 2, "\r\n\r\n") == nil ? nil : body
+                }
+                guard bytes.count - position >= size + 2 else { return nil }
+                body.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[position..<(position + size)]))
+                position += size + 2
             }
-            guard view.endIndex - position >= size + 2 else { return nil }
-            body.writeBytes(view[position..<(position + size)])
-            position += size + 2
         }
     }
 
-    private static func headerEnd(_ view: ByteBufferView) -> Int? {
-        find(view, from: view.startIndex, "\r\n\r\n").map { $0 - view.startIndex }
+    private static func hexValue(_ byte: UInt8) -> Int? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): Int(byte - UInt8(ascii: "0"))
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): Int(byte - UInt8(ascii: "a")) + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): Int(byte - UInt8(ascii: "A")) + 10
+        default: nil
+        }
     }
 
-    private static func find(_ view: ByteBufferView, from start: Int, _ pattern: StaticString) -> Int? {
+    private static func find(_ bytes: UnsafeRawBufferPointer, from start: Int, _ pattern: StaticString) -> Int? {
         let count = pattern.utf8CodeUnitCount
-        guard view.endIndex - start >= count else { return nil }
+        guard start >= 0, bytes.count - start >= count else { return nil }
         return pattern.withUTF8Buffer { needle -> Int? in
             var index = start
-            while index <= view.endIndex - count {
-                if view[index] == needle[0] {
-                    var matched = true
-                    for offset in 1..<count where view[index + offset] != needle[offset] {
-                        matched = false
-                        break
-                    }
-                    if matched { return index }
+            let last = bytes.count - count
+            while index <= last {
+                if bytes[index] == needle[0] {
+                    var offset = 1
+                    while offset < count && bytes[index + offset] == needle[offset] { offset += 1 }
+                    if offset == count { return index }
                 }
                 index += 1
             }
             return nil
         }
-    }
-}
-
-extension StringProtocol {
-    fileprivate func trimmingCharacters() -> Substring {
-        let trimmed = self.drop { $0 == " " || $0 == "\t" }
-        var end = trimmed.endIndex
-        while end > trimmed.startIndex, trimmed[trimmed.index(before: end)] == " " { end = trimmed.index(before: end) }
-        return Substring(trimmed[trimmed.startIndex..<end])
     }
 }
