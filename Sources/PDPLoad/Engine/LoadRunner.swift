@@ -48,7 +48,8 @@ public struct LoadRunner: Sendable {
         let stopAt = configuration.durationSeconds.map { warmupEnd + Int64($0 * 1e9) } ?? .max
         let plan = RunPlan(
             configuration: configuration, requests: requests, checks: workload.checks, start: start,
-            warmupEnd: warmupEnd, stopAt: stopAt, timeoutNanoseconds: Int64(configuration.requestTimeoutSeconds * 1e9))
+            warmupEnd: warmupEnd, stopAt: stopAt, timeoutNanoseconds: Int64(configuration.requestTimeoutSeconds * 1e9),
+            address: try Self.resolve(configuration.target))
 
         let reporter = progress.map { ProgressReporter(start: start, tallies: tallies, on: loops[0], callback: $0) }
         var finished: [EventLoopFuture<Void>] = []
@@ -73,6 +74,16 @@ public struct LoadRunner: Sendable {
         let seconds = Double(max(0, windowEnd - warmupEnd)) / 1e9
         return LoadReport(
             configuration: configuration, mix: workload.mix, verified: configuration.verify, tally: total, seconds: seconds)
+    }
+
+    /// An IP literal as is; a name through the system resolver (once, before the run).
+    static func resolve(_ target: TargetURL) throws -> SocketAddress {
+        if let address = try? SocketAddress(ipAddress: target.host, port: target.port) { return address }
+        do {
+            return try SocketAddress.makeAddressResolvingHost(target.host, port: target.port)
+        } catch {
+            throw LoadError("Cannot resolve \(target.host): \(error)")
+        }
     }
 }
 

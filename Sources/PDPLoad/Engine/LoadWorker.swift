@@ -89,8 +89,7 @@ final class LoadWorker {
     private func connect() {
         channel = nil
         guard let bootstrap else { return }
-        let target = plan.configuration.target
-        bootstrap.connect(host: target.host, port: target.port).assumeIsolated().whenComplete { result in
+        bootstrap.connect(to: plan.address).assumeIsolated().whenComplete { result in
             switch result {
             case .success(let channel):
                 guard !self.finished, let flight = self.inFlight else {

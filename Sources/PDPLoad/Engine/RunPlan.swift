@@ -11,6 +11,8 @@ struct RunPlan: Sendable {
     let warmupEnd: Int64
     let stopAt: Int64
     let timeoutNanoseconds: Int64
+    /// The target's address, resolved once before the run so connects skip name resolution.
+    let address: SocketAddress
 
     /// The monotonic clock every timestamp of a run is read from, in nanoseconds.
     static func now() -> Int64 { Int64(truncatingIfNeeded: NIODeadline.now().uptimeNanoseconds) }
