@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "PDPPolicyYAML", targets: ["PDPPolicyYAML"]),
         .library(name: "PDPWire", targets: ["PDPWire"]),
         .library(name: "PDPServer", targets: ["PDPServer"]),
+        .library(name: "PDPLoad", targets: ["PDPLoad"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -19,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         .systemLibrary(
@@ -43,10 +45,22 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Load generator for any Permit-compatible PDP (`pdp load`).
+        .target(
+            name: "PDPLoad",
+            dependencies: [
+                "PDPCore", "PDPPolicyYAML", "PDPWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "PDPCommand",
             dependencies: [
-                "PDPCore", "PDPPolicyYAML", "PDPServer",
+                "PDPCore", "PDPPolicyYAML", "PDPServer", "PDPLoad",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -76,6 +90,15 @@ let package = Package(
             name: "PDPPolicyYAMLTests",
             dependencies: ["PDPPolicyYAML", "PDPCore"],
             resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "PDPLoadTests",
+            dependencies: [
+                "PDPLoad", "PDPServer", "PDPCore", "PDPPolicyYAML",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
     ]

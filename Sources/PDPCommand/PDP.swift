@@ -8,9 +8,10 @@ struct PDP: AsyncParsableCommand {
         abstract: "A self-hosted, Permit.io-compatible policy decision point.",
         discussion: """
             Exit status: 0 on success; 1 when `check` denies or `diff` finds changes; \
-            3 when a policy is invalid; 4 when `test` cases fail; 64 on usage errors.
+            3 when a policy is invalid; 4 when `test` cases fail; 5 when `load` saw wrong \
+            decisions, 6 when it saw errors or non-200 answers; 64 on usage errors.
             """,
-        subcommands: [Serve.self, Validate.self, Check.self, Diff.self, TestCommand.self]
+        subcommands: [Serve.self, Validate.self, Check.self, Diff.self, TestCommand.self, Load.self]
     )
 }
 
@@ -19,4 +20,6 @@ enum Status {
     static let negative = ExitCode(1)
     static let invalidPolicy = ExitCode(3)
     static let testsFailed = ExitCode(4)
+    static let mismatches = ExitCode(5)
+    static let loadErrors = ExitCode(6)
 }
