@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Measures `pdp serve` against nginx answering a constant {"allow":true} (the ceiling for an
-# HTTP server on this machine), in one run, with wrk on loopback:
-#   keep-alive and a new connection per request (how Permit's Python SDK behaves),
-#   at 1, 16, 64 and 256 connections; prints requests/s, p50/p99 and the ratio to nginx.
+# HTTP server on this machine), in one run, on loopback:
+#   1. wrk: keep-alive and a new connection per request (how Permit's Python SDK behaves),
+#      at 1, 16, 64 and 256 connections; requests/s, p50/p99 and the ratio to nginx;
+#   2. `pdp load` (closed loop, every pdp answer verified against the policy) for the same;
+#   3. open loop at half of pdp's keep-alive maximum (64 connections): p50/p99/p99.9;
+#   4. /allowed/bulk with 1,000 checks per request: decisions per second.
 #
 #   Benchmarks/macro/compare.sh [--duration 10] [--connections "1 16 64 256"] [--pdp PATH]
 # Installs nginx-light and wrk from Debian when missing. Builds the release pdp unless --pdp
@@ -90,6 +93,47 @@ for mode in keepalive close; do
         [ "$perr" = 0 ] || echo "  (pdp: $perr errors)"
     done
 done
+POLICIES=(--policy policies/tasks.yaml --policy Tests/compat/policy/users.yaml)
+load() { # url mode connections [extra...] -> JSON summary of `pdp load`
+    local url=$1 mode=$2 c=$3
+    shift 3
+    local flags=(--url "$url" --connections "$c" --duration "$DURATION" --json --api-key bench-key "${POLICIES[@]}")
+    [ "$mode" = close ] && flags+=(--new-connection)
+    "$PDP" load "${flags[@]}" "$@" 2>/dev/null || true
+}
+field() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
+
+echo
+echo "pdp load (closed loop; answers from pdp verified against the policy)"
+printf '%-10s %5s | %10s | %10s %8s %10s | %6s\n' mode conns "nginx r/s" "pdp r/s" "p99 us" mismatches ratio
+for mode in keepalive close; do
+    for c in $CONNECTIONS; do
+        nr=$(load "http://127.0.0.1:$NGINX_PORT" "$mode" "$c" | field 'round(d["requestsPerSecond"])')
+        summary=$(load "http://127.0.0.1:$PDP_PORT" "$mode" "$c" --verify)
+        pr=$(field 'round(d["requestsPerSecond"])' <<< "$summary")
+        p99=$(field 'd["latencyMicroseconds"]["p99"]' <<< "$summary")
+        mm=$(field 'd["mismatches"] + d["non200"] + d["connectionErrors"] + d["timeouts"]' <<< "$summary")
+        ratio=$(awk -v a="$pr" -v b="$nr" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+        printf '%-10s %5s | %10s | %10s %8s %10s | %6s\n' "$mode" "$c" "$nr" "$pr" "$p99" "$mm" "$ratio"
+    done
+done
+
+echo
+max=$(load "http://127.0.0.1:$PDP_PORT" keepalive 64 | field 'round(d["requestsPerSecond"])')
+half=$((max / 2))
+summary=$(load "http://127.0.0.1:$PDP_PORT" keepalive 64 --rate "$half" --verify)
+echo "open loop at half of the keep-alive maximum ($max r/s by pdp load): $half r/s offered," \
+    "$(field 'round(d["requestsPerSecond"])' <<< "$summary") r/s done," \
+    "p50 $(field 'd["latencyMicroseconds"]["p50"]' <<< "$summary") us," \
+    "p99 $(field 'd["latencyMicroseconds"]["p99"]' <<< "$summary") us," \
+    "p99.9 $(field 'd["latencyMicroseconds"]["p999"]' <<< "$summary") us," \
+    "mismatches $(field 'd["mismatches"]' <<< "$summary")"
+summary=$(load "http://127.0.0.1:$PDP_PORT" keepalive 2 --batch 1000 --verify)
+echo "/allowed/bulk, 1,000 checks per request, 2 connections:" \
+    "$(field 'round(d["decisionsPerSecond"])' <<< "$summary") decisions/s," \
+    "p99 $(field 'd["latencyMicroseconds"]["p99"]' <<< "$summary") us per request," \
+    "mismatches $(field 'd["mismatches"]' <<< "$summary")"
+
 curl -s -H "Authorization: Bearer bench-key" "http://127.0.0.1:$PDP_PORT/allowed" \
     -d '{"user":"alice","action":"read","resource":"task"}' | grep -q '"allow":true' \
     || { echo "pdp answered a check wrongly after the run" >&2; exit 1; }
