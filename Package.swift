@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "PDPPolicyYAML", targets: ["PDPPolicyYAML"]),
         .library(name: "PDPWire", targets: ["PDPWire"]),
         .library(name: "PDPServer", targets: ["PDPServer"]),
+        .library(name: "PDPStore", targets: ["PDPStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -29,11 +30,13 @@ let package = Package(
         // Pure policy engine: standard library only.
         .target(name: "PDPCore", swiftSettings: strict),
         .target(name: "PDPPolicyYAML", dependencies: ["PDPCore", "CLibYAML"], swiftSettings: strict),
+        // Durable facts journal: PDPCore only, no NIO.
+        .target(name: "PDPStore", dependencies: ["PDPCore"], swiftSettings: strict),
         .target(name: "PDPWire", dependencies: [.product(name: "NIOCore", package: "swift-nio")], swiftSettings: strict),
         .target(
             name: "PDPServer",
             dependencies: [
-                "PDPCore", "PDPWire",
+                "PDPCore", "PDPWire", "PDPStore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -46,7 +49,7 @@ let package = Package(
         .executableTarget(
             name: "PDPCommand",
             dependencies: [
-                "PDPCore", "PDPPolicyYAML", "PDPServer",
+                "PDPCore", "PDPPolicyYAML", "PDPServer", "PDPStore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -56,6 +59,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "PDPCoreTests", dependencies: ["PDPCore"], swiftSettings: strict),
+        .testTarget(name: "PDPStoreTests", dependencies: ["PDPStore", "PDPCore"], swiftSettings: strict),
         .testTarget(
             name: "PDPWireTests",
             dependencies: ["PDPWire", .product(name: "NIOCore", package: "swift-nio")],
@@ -64,7 +68,7 @@ let package = Package(
         .testTarget(
             name: "PDPServerTests",
             dependencies: [
-                "PDPServer", "PDPCore", "PDPPolicyYAML",
+                "PDPServer", "PDPCore", "PDPPolicyYAML", "PDPStore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
