@@ -60,6 +60,11 @@ public final class FactsStore {
         }
     }
 
+    /// A store that keeps facts in memory only (nothing survives a restart).
+    public init() {
+        configuration = FactsStoreConfiguration()
+    }
+
     deinit { closeFiles() }
 
     private func closeFiles() {
