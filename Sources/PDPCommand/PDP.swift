@@ -8,7 +8,7 @@ struct PDP: AsyncParsableCommand {
         abstract: "A self-hosted, Permit.io-compatible policy decision point.",
         discussion: """
             Exit status: 0 on success; 1 when `check` denies or `diff` finds changes; \
-            3 when a policy is invalid; 4 when `test` cases fail; 64 on usage errors.
+            3 when a policy is invalid; 4 when `test` cases fail; 5 when `serve` cannot open its data directory; 64 on usage errors.
             """,
         subcommands: [Serve.self, Validate.self, Check.self, Diff.self, TestCommand.self]
     )
@@ -19,4 +19,5 @@ enum Status {
     static let negative = ExitCode(1)
     static let invalidPolicy = ExitCode(3)
     static let testsFailed = ExitCode(4)
+    static let storageFailure = ExitCode(5)
 }
