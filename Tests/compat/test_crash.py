@@ -40,8 +40,12 @@ def stream(server, round_number, writer, acknowledged, stop):
 
 def get_json(server, path):
     connection = http.client.HTTPConnection(server.host, server.port, timeout=10)
-    connection.request("GET", path, headers=HEADERS)
-    response = connection.getresponse()
+    try:
+        connection.request("GET", path, headers=HEADERS)
+        response = connection.getresponse()
+    except OSError:
+        server.assert_alive()  # fails with the server's stderr if it died
+        raise
     assert response.status == 200, (path, response.status)
     return json.loads(response.read())
 

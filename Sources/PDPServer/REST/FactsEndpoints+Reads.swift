@@ -19,13 +19,16 @@ extension FactsEndpoints {
         case .users:
             let pagination = try Pagination(parameters)
             let keys = Set(catalog.api.users.keys).union(catalog.statics.users.keys).sorted()
-            var byUser: [String: [AssignmentKey]] = [:]
-            for (key, _) in catalog.allAssignments() { byUser[key.user, default: []].append(key) }
+            let page = pagination.slice(keys)
+            let onPage = Set(page)
+            var byUser: [String: Set<AssignmentKey>] = [:]
+            for key in catalog.statics.assignments where onPage.contains(key.user) { byUser[key.user, default: []].insert(key) }
+            for key in catalog.api.assignments.keys where onPage.contains(key.user) { byUser[key.user, default: []].insert(key) }
             writer.beginObject()
             writer.key("data")
             writer.beginArray()
-            for key in pagination.slice(keys) {
-                if let user = executor.user(key, in: catalog.api) { RESTModels.user(user, roles: byUser[key] ?? [], into: &writer) }
+            for key in page {
+                if let user = executor.user(key, in: catalog.api) { RESTModels.user(user, roles: (byUser[key] ?? []).sorted(), into: &writer) }
             }
             writer.endArray()
             writer.key("total_count")
