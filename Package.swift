@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "PDPWire", targets: ["PDPWire"]),
         .library(name: "PDPServer", targets: ["PDPServer"]),
         .library(name: "PDPLoad", targets: ["PDPLoad"]),
+        .library(name: "PDPStore", targets: ["PDPStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -31,17 +32,20 @@ let package = Package(
         // Pure policy engine: standard library only.
         .target(name: "PDPCore", swiftSettings: strict),
         .target(name: "PDPPolicyYAML", dependencies: ["PDPCore", "CLibYAML"], swiftSettings: strict),
+        // Durable facts journal: PDPCore only, no NIO.
+        .target(name: "PDPStore", dependencies: ["PDPCore"], swiftSettings: strict),
         .target(name: "PDPWire", dependencies: [.product(name: "NIOCore", package: "swift-nio")], swiftSettings: strict),
         .target(
             name: "PDPServer",
             dependencies: [
-                "PDPCore", "PDPWire",
+                "PDPCore", "PDPWire", "PDPStore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -60,7 +64,7 @@ let package = Package(
         .executableTarget(
             name: "PDPCommand",
             dependencies: [
-                "PDPCore", "PDPPolicyYAML", "PDPServer", "PDPLoad",
+                "PDPCore", "PDPPolicyYAML", "PDPServer", "PDPLoad", "PDPStore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -70,6 +74,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "PDPCoreTests", dependencies: ["PDPCore"], swiftSettings: strict),
+        .testTarget(name: "PDPStoreTests", dependencies: ["PDPStore", "PDPCore"], swiftSettings: strict),
         .testTarget(
             name: "PDPWireTests",
             dependencies: ["PDPWire", .product(name: "NIOCore", package: "swift-nio")],
@@ -78,7 +83,7 @@ let package = Package(
         .testTarget(
             name: "PDPServerTests",
             dependencies: [
-                "PDPServer", "PDPCore", "PDPPolicyYAML",
+                "PDPServer", "PDPCore", "PDPPolicyYAML", "PDPStore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

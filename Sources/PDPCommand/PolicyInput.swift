@@ -4,6 +4,19 @@ import PDPPolicyYAML
 
 /// Loads and compiles policy paths for a command, printing every diagnostic.
 enum PolicyInput {
+    /// The compiled policy, or every diagnostic (for reloads, which print nothing themselves).
+    static func load(_ paths: [String]) -> Result<PolicySnapshot, Diagnostics> {
+        let (document, loadDiagnostics) = PolicyLoader.load(paths: paths)
+        if loadDiagnostics.hasErrors { return .failure(loadDiagnostics) }
+        do {
+            return .success(try PolicyCompiler.compile(document))
+        } catch {
+            var diagnostics = loadDiagnostics
+            diagnostics.append(contentsOf: error)
+            return .failure(diagnostics)
+        }
+    }
+
     /// The compiled policy, or `nil` after printing why not.
     static func compile(_ paths: [String], quiet: Bool = false) -> PolicySnapshot? {
         let (document, loadDiagnostics) = PolicyLoader.load(paths: paths)

@@ -6,6 +6,7 @@ import NIOCore
 import NIOPosix
 import PDPCore
 import PDPServer
+import PDPStore
 import ServiceLifecycle
 
 struct Serve: AsyncParsableCommand {
@@ -17,7 +18,10 @@ struct Serve: AsyncParsableCommand {
             PERMIT_API_KEY; without one, only loopback addresses may be bound. When ready, prints \
             `pdp listening on http://HOST:PORT` on standard output. SIGTERM or SIGINT shut down \
             gracefully. Add `?debug=true` to a decision request (or start with --debug) to get \
-            the reason in a `debug` object.
+            the reason in a `debug` object. Facts written through the Permit API (users, \
+            tenants, role assignments) are journaled under --data-dir (default ./.pdp-data) \
+            and fsynced before each answer; --in-memory keeps them in memory only. The policy \
+            is reloaded on SIGHUP and, unless --no-watch, when its files change.
             """
     )
 
@@ -50,6 +54,15 @@ struct Serve: AsyncParsableCommand {
 
     @Option(name: .customLong("max-connections"), help: "Most concurrent connections.")
     var maxConnections = RequestLimits().maxConnections
+
+    @Option(name: .customLong("data-dir"), help: "Directory for the durable facts journal and snapshot.")
+    var dataDirectory = "./.pdp-data"
+
+    @Flag(name: .customLong("in-memory"), help: "Keep API-written facts in memory only (lost on exit).")
+    var inMemory = false
+
+    @Flag(inversion: .prefixedNo, help: "Reload the policy when its files change (SIGHUP always reloads).")
+    var watch = true
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
@@ -88,14 +101,34 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError(error.description)
         }
 
+        let storage: FactsStore
+        if inMemory {
+            storage = FactsStore()
+        } else {
+            do {
+                storage = try FactsStore(configuration: FactsStoreConfiguration(directory: dataDirectory))
+            } catch {
+                logger.critical("cannot open the facts store", metadata: ["error": "\(error)"])
+                throw Status.storageFailure
+            }
+            for warning in storage.recoveryWarnings { logger.warning("\(warning)") }
+            logger.info(
+                "facts recovered",
+                metadata: ["pdp.data_dir": "\(dataDirectory)", "facts.replayed": "\(storage.replayedTransactions)"])
+        }
+        let snapshots = SnapshotStore(snapshot)
+        let facts = FactsWriter(base: snapshot, storage: storage, snapshots: snapshots, logger: logger)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads ?? System.coreCount)
-        let server = PDPServer(configuration: configuration, store: SnapshotStore(snapshot), group: group, logger: logger)
+        let server = PDPServer(configuration: configuration, store: snapshots, group: group, logger: logger, facts: facts)
+        let paths = policy
+        let reloader = PolicyReloadService(
+            configuration: PolicyReloadConfiguration(paths: paths, watch: watch), compile: { PolicyInput.load(paths) }, server: server)
         try await server.start()
         // Written unbuffered: scripts and tests wait for this line.
         FileHandle.standardOutput.write(Data("pdp listening on http://\(host):\(server.localPort ?? port)\n".utf8))
 
         let services = ServiceGroup(
-            configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: .init(services: [facts, reloader, server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await services.run()
         try await group.shutdownGracefully()
     }

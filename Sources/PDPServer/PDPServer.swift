@@ -26,8 +26,9 @@ public final class PDPServer: Service, Sendable {
 
     /// - Parameters:
     ///   - group: the event loops; one per core is the intended setup.
-    public init(configuration: ServerConfiguration, store: SnapshotStore, group: any EventLoopGroup, logger: Logger) {
-        self.state = ServerState(store: store, configuration: configuration, logger: logger)
+    ///   - facts: the facts API's writer (durable or not); `nil` for one in memory.
+    public init(configuration: ServerConfiguration, store: SnapshotStore, group: any EventLoopGroup, logger: Logger, facts: FactsWriter? = nil) {
+        self.state = ServerState(store: store, configuration: configuration, logger: logger, facts: facts)
         self.group = group
     }
 

@@ -7,6 +7,7 @@ If it dies at any point the test that noticed fails with its stderr.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
@@ -38,6 +39,7 @@ class PDPServer:
     process: subprocess.Popen
     stderr_path: Path
     stdout_lines: list[str] = field(default_factory=list)
+    data_dir: Path | None = None
 
     def stderr(self) -> str:
         try:
@@ -64,15 +66,33 @@ def _binary() -> Path:
 
 @pytest.fixture(scope="session")
 def pdp_server():
+    # Facts written by tests go to memory: this server's static users are the oracle of the
+    # decision tests. The facts API tests use `facts_server` (a fresh data directory).
+    with running_pdp(["--in-memory"]) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def facts_server(tmp_path_factory):
+    """A server of its own per test module, journaling facts into a fresh data directory."""
+    data_dir = tmp_path_factory.mktemp("pdp-data")
+    with running_pdp(["--data-dir", str(data_dir)]) as server:
+        server.data_dir = data_dir
+        yield server
+
+
+@contextlib.contextmanager
+def running_pdp(extra_args, policies=None, cwd=None):
+    """Starts `pdp serve` with `extra_args` and yields a PDPServer; stops it afterwards."""
     binary = _binary()
     stderr_file = tempfile.NamedTemporaryFile(prefix="pdp-compat-stderr-", suffix=".log", delete=False)
     command = [str(binary), "serve"]
-    for policy in POLICIES:
+    for policy in policies or POLICIES:
         command += ["--policy", str(policy)]
-    command += ["--host", "127.0.0.1", "--port", "0", "--api-key", API_KEY]
+    command += ["--host", "127.0.0.1", "--port", "0", "--api-key", API_KEY, *extra_args]
     process = subprocess.Popen(
         command,
-        cwd=REPO,
+        cwd=cwd or REPO,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=stderr_file,

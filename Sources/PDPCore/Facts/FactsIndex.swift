@@ -11,6 +11,13 @@ public struct FactsIndex: Sendable {
         public var name: String?
         public var description: String?
         public var attributes: [String: AttributeValue]
+
+        public init(key: String, name: String?, description: String?, attributes: [String: AttributeValue]) {
+            self.key = key
+            self.name = name
+            self.description = description
+            self.attributes = attributes
+        }
     }
 
     /// The key of the tenant that always exists.

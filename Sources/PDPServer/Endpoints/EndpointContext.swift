@@ -40,10 +40,16 @@ public struct Readiness: Sendable {
     public var ready: Bool
     /// Why the last reload failed, if it did (the last good policy keeps serving).
     public var lastReloadError: String?
+    /// Successful policy reloads since start.
+    public var reloads: Int
+    /// Failed policy reloads since start (the last good policy kept serving).
+    public var reloadFailures: Int
 
-    public init(ready: Bool = true, lastReloadError: String? = nil) {
+    public init(ready: Bool = true, lastReloadError: String? = nil, reloads: Int = 0, reloadFailures: Int = 0) {
         self.ready = ready
         self.lastReloadError = lastReloadError
+        self.reloads = reloads
+        self.reloadFailures = reloadFailures
     }
 }
 

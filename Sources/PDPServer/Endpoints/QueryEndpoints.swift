@@ -125,8 +125,8 @@ enum QueryEndpoints {
     /// `/health`, `/healthy`: the process is up. `/ready`: a policy is loaded and serving
     /// (503 before); the last reload failure, if any, is reported without failing readiness,
     /// since the last good policy still answers.
-    static func health(ready: Bool, _ context: EndpointContext) -> EndpointResponse {
-        var writer = JSONWriter(buffer: context.allocator.responseBuffer(capacity: 128))
+    static func health(ready: Bool, _ context: EndpointContext, facts: FactsWriter? = nil) -> EndpointResponse {
+        var writer = JSONWriter(buffer: context.allocator.responseBuffer(capacity: 512))
         writer.beginObject()
         writer.key("status")
         let ok = !ready || context.readiness.ready
@@ -140,7 +140,41 @@ enum QueryEndpoints {
             writer.int(context.snapshot.facts.userCount)
             writer.key("last_reload_error")
             if let error = context.readiness.lastReloadError { writer.string(error) } else { writer.null() }
+            writer.key("reloads")
+            writer.int(context.readiness.reloads)
+            writer.key("reload_failures")
+            writer.int(context.readiness.reloadFailures)
             writer.endObject()
+            if let facts {
+                let catalog = facts.catalog
+                writer.key("facts")
+                writer.beginObject()
+                writer.key("storage")
+                writer.string(facts.isDurable ? "journal" : "memory")
+                writer.key("users")
+                writer.int(catalog.api.users.count)
+                writer.key("tenants")
+                writer.int(catalog.api.tenants.count)
+                writer.key("role_assignments")
+                writer.int(catalog.api.assignments.count)
+                // API assignments naming a role or tenant this policy lacks: kept, not in effect.
+                writer.key("dangling_role_assignments")
+                writer.int(catalog.dangling.count)
+                writer.key("dangling_sample")
+                writer.beginArray()
+                for key in catalog.dangling.prefix(10) {
+                    writer.beginObject()
+                    writer.key("user")
+                    writer.string(key.user)
+                    writer.key("role")
+                    writer.string(key.role)
+                    writer.key("tenant")
+                    writer.string(key.tenant)
+                    writer.endObject()
+                }
+                writer.endArray()
+                writer.endObject()
+            }
         }
         writer.endObject()
         return EndpointResponse(status: ok ? .ok : .serviceUnavailable, body: writer.buffer)

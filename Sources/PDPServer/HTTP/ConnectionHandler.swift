@@ -236,7 +236,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     private func answer(_ head: RequestHead, route: Route, query: Substring, body: ByteBuffer, context: ChannelHandlerContext) {
-        switch dispatcher.dispatch(route: route, query: query, head: head, body: body, allocator: context.channel.allocator) {
+        switch dispatcher.dispatch(
+            route: route, query: query, head: head, body: body, allocator: context.channel.allocator, eventLoop: context.eventLoop) {
         case .immediate(let response):
             write(response, head: head, context: context)
         case .deferred(let future):

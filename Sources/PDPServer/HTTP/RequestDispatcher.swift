@@ -12,8 +12,36 @@ struct RequestDispatcher {
 
     /// Answers a complete request. Decisions and reads answer immediately; only endpoints
     /// that must wait for durable storage defer.
-    func dispatch(route: Route, query: Substring, head: RequestHead, body: ByteBuffer, allocator: ByteBufferAllocator) -> DispatchOutcome {
-        .immediate(respond(route: route, query: query, head: head, body: body, allocator: allocator))
+    func dispatch(
+        route: Route, query: Substring, head: RequestHead, body: ByteBuffer, allocator: ByteBufferAllocator, eventLoop: any EventLoop
+    ) -> DispatchOutcome {
+        guard case .rest(let rest) = route else {
+            return .immediate(respond(route: route, query: query, head: head, body: body, allocator: allocator))
+        }
+        return respondREST(rest, query: query, head: head, body: body, allocator: allocator, eventLoop: eventLoop)
+    }
+
+    private func respondREST(
+        _ route: RESTRoute, query: Substring, head: RequestHead, body: ByteBuffer, allocator: ByteBufferAllocator, eventLoop: any EventLoop
+    ) -> DispatchOutcome {
+        let methods = route.allowedMethods
+        guard methods.contains(head.method) || (head.method == .HEAD && methods.contains(.GET)) else {
+            var response = RESTError(
+                status: .methodNotAllowed, code: "INVALID_INPUT", title: "Method Not Allowed",
+                message: "use \(methods.map(\.rawValue).joined(separator: ", ")) for \(head.uri)"
+            ).response(allocator: allocator)
+            response.allow = methods.map(\.rawValue).joined(separator: ", ")
+            return .immediate(response)
+        }
+        if let problem = head.syncHeaderProblem {
+            return .immediate(RESTError.badRequest(problem).response(allocator: allocator))
+        }
+        let configuration = server.configuration
+        let context = EndpointContext(
+            snapshot: server.store.current, allocator: allocator, scratch: scratch, limits: configuration.limits,
+            debug: false, readiness: Readiness())
+        return FactsEndpoints.respond(
+            route, method: head.method, query: query, body: body, context: context, facts: server.facts, eventLoop: eventLoop)
     }
 
     func respond(route: Route, query: Substring, head: RequestHead, body: ByteBuffer, allocator: ByteBufferAllocator) -> EndpointResponse {
@@ -32,7 +60,8 @@ struct RequestDispatcher {
             case .userTenants: return try QueryEndpoints.userTenants(body, context)
             case .localRoleAssignments: return QueryEndpoints.roleAssignments(query, context)
             case .health: return QueryEndpoints.health(ready: false, context)
-            case .ready: return QueryEndpoints.health(ready: true, context)
+            case .ready: return QueryEndpoints.health(ready: true, context, facts: server.facts)
+            case .rest: return ErrorResponse.make(.notFound, code: "not_found", detail: "no endpoint at \(head.uri)", allocator: allocator)
             case .methodNotAllowed(let allow):
                 var response = ErrorResponse.make(.methodNotAllowed, code: "method_not_allowed", detail: "use \(allow) for \(head.uri)", allocator: allocator)
                 // RFC 9110 §15.5.6: a 405 must list the allowed methods in `Allow`.

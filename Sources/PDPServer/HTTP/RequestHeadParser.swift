@@ -18,6 +18,8 @@ struct RequestHead {
     var expectContinue: Bool
     /// Where the `Authorization` value is, as byte offsets into the parsed head.
     var authorization: Range<Int>? = nil
+    /// Why `X-Wait-Timeout` or `X-Timeout-Policy` is invalid (400 on the facts API).
+    var syncHeaderProblem: String? = nil
 }
 
 /// Parses HTTP/1.0 and HTTP/1.1 request heads, strictly, from bytes in place.
@@ -88,6 +90,15 @@ enum RequestHeadParser {
                 }
             } else if equalsLowercase(bytes, name, "authorization") {
                 head.authorization = field.value
+            } else if equalsLowercase(bytes, name, "x-wait-timeout") {
+                // Seconds, as a float; empty or negative means "do not wait". Writes here are
+                // synchronous, so a valid value needs no further handling.
+                let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[field.value]), as: UTF8.self)
+                if !text.isEmpty, Double(text) == nil { head.syncHeaderProblem = "X-Wait-Timeout must be a number of seconds" }
+            } else if equalsLowercase(bytes, name, "x-timeout-policy") {
+                if !equalsLowercase(bytes, field.value, "ignore"), !equalsLowercase(bytes, field.value, "fail") {
+                    head.syncHeaderProblem = "X-Timeout-Policy must be 'ignore' or 'fail'"
+                }
             } else if equalsLowercase(bytes, name, "expect") {
                 guard equalsLowercase(bytes, field.value, "100-continue") else {
                     return .invalid(.expectationFailed, "unsupported expectation")

@@ -12,6 +12,8 @@ enum Route: Equatable {
     case localRoleAssignments
     case health
     case ready
+    /// The facts and schema API (`/facts/...`, `/v2/facts/...`, `/v2/schema/...`, `/v2/api-key/scope`).
+    case rest(RESTRoute)
     case methodNotAllowed(allow: String)
     case notFound
 
@@ -37,7 +39,7 @@ enum Route: Equatable {
         case "/local/role_assignments": route = method == .GET ? .localRoleAssignments : .methodNotAllowed(allow: "GET")
         case "/health", "/healthy": route = method == .GET || method == .HEAD ? .health : .methodNotAllowed(allow: "GET, HEAD")
         case "/ready": route = method == .GET || method == .HEAD ? .ready : .methodNotAllowed(allow: "GET, HEAD")
-        default: route = .notFound
+        default: route = RESTRoute.match(path).map { .rest($0) } ?? .notFound
         }
         return (route, query)
     }

@@ -6,14 +6,17 @@ import Synchronization
 /// State shared by every connection of one server.
 public final class ServerState: Sendable {
     public let store: SnapshotStore
+    /// The serialized writer of the facts API.
+    public let facts: FactsWriter
     let configuration: ServerConfiguration
     let authenticator: APIKeyAuthenticator
     let logger: Logger
     let openConnections = ManagedAtomic<Int>(0)
     private let readinessState = Mutex(Readiness())
 
-    public init(store: SnapshotStore, configuration: ServerConfiguration, logger: Logger) {
+    public init(store: SnapshotStore, configuration: ServerConfiguration, logger: Logger, facts: FactsWriter? = nil) {
         self.store = store
+        self.facts = facts ?? FactsWriter.inMemory(snapshots: store, logger: logger)
         self.configuration = configuration
         self.authenticator = APIKeyAuthenticator(apiKey: configuration.apiKey)
         self.logger = logger

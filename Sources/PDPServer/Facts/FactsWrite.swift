@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: Apache-2.0
+import PDPCore
+import PDPStore
+
+/// One facts API write, parsed and validated for shape on the event loop, executed by the
+/// ``FactsWriter`` against the current facts.
+enum FactsWrite: Sendable {
+    /// `POST /users`: 201 when created, 200 with the existing user otherwise (Permit's rule).
+    case createUser(UserInput)
+    /// `PUT /users/{key}`: 201 when created, 200 when replaced (Node reads the difference).
+    case syncUser(UserInput)
+    /// `PATCH /users/{key}`.
+    case updateUser(UserInput)
+    case deleteUser(key: String)
+    /// `POST /users/{key}/roles`, `POST /role_assignments` (single) and `.../bulk`.
+    case assign([AssignmentKey], bulk: Bool)
+    case unassign([AssignmentKey], bulk: Bool)
+    case createTenant(TenantInput)
+    case updateTenant(TenantInput)
+    case deleteTenant(key: String)
+}
+
+/// A user body. Optional fields: `nil` when absent, `.some(nil)` when sent as `null`.
+struct UserInput: Sendable {
+    var key: String
+    var email: String??
+    var firstName: String??
+    var lastName: String??
+    var attributes: [String: AttributeValue]??
+    var roleAssignments: [AssignmentKey] = []
+}
+
+/// A tenant body; `name` is required on create only.
+struct TenantInput: Sendable {
+    var key: String
+    var name: String?
+    var description: String??
+    var attributes: [String: AttributeValue]??
+}
+
+/// What a write answers, rendered by ``RESTModels`` on the event loop.
+enum FactsReply: Sendable {
+    case user(UserRecord, roles: [AssignmentKey], created: Bool)
+    case assignment(AssignmentKey, createdAt: Timestamp)
+    case tenant(TenantRecord, created: Bool)
+    case assignmentsCreated(Int)
+    case assignmentsRemoved(Int)
+    case noContent
+}

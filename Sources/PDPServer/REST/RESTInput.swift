@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: Apache-2.0
+import NIOCore
+import PDPCore
+import PDPStore
+import PDPWire
+
+/// Reads facts API bodies leniently, as Permit's API does: unknown fields are ignored, `null`
+/// is accepted for every optional field; wrong types and missing required fields are 422.
+struct RESTInput {
+    let body: JSONValue
+
+    init(_ buffer: ByteBuffer, limits: JSONLimits) throws(RESTError) {
+        guard buffer.readableBytes > 0 else { throw .missing(["body"]) }
+        do throws(WireError) {
+            body = try JSONValue.parse(buffer, limits: limits)
+        } catch {
+            throw error.kind == .syntax
+                ? RESTError.invalid(["body"], "invalid JSON: \(error.reason)", type: "value_error.jsondecode")
+                : RESTError(status: .payloadTooLarge, code: "INVALID_INPUT", title: "Payload Too Large", message: error.description)
+        }
+    }
+
+    static func object(_ value: JSONValue, at location: [String]) throws(RESTError) -> JSONValue {
+        guard case .object = value else { throw .invalid(location, "value is not a valid dict", type: "type_error.dict") }
+        return value
+    }
+
+    /// A required string member.
+    static func string(_ object: JSONValue, _ name: String, at location: [String]) throws(RESTError) -> String {
+        guard let value = object[name], !value.isNull else { throw .missing(location + [name]) }
+        guard let text = value.stringValue, !text.isEmpty else {
+            throw .invalid(location + [name], "must be a non-empty string", type: "type_error.str")
+        }
+        return text
+    }
+
+    /// An optional string member: `nil` absent, `.some(nil)` null.
+    static func optionalString(_ object: JSONValue, _ name: String, at location: [String]) throws(RESTError) -> String?? {
+        guard let value = object[name] else { return nil }
+        if value.isNull { return .some(nil) }
+        guard let text = value.stringValue else { throw .invalid(location + [name], "str type expected", type: "type_error.str") }
+        return .some(text)
+    }
+
+    static func optionalAttributes(_ object: JSONValue, _ name: String, at location: [String]) throws(RESTError) -> [String: AttributeValue]?? {
+        guard let value = object[name] else { return nil }
+        if value.isNull { return .some(nil) }
+        guard case .object(let members) = value else { throw .invalid(location + [name], "value is not a valid dict", type: "type_error.dict") }
+        var attributes: [String: AttributeValue] = [:]
+        for member in members { attributes[member.key] = attribute(member.value) }
+        return .some(attributes)
+    }
+
+    static func attribute(_ value: JSONValue) -> AttributeValue {
+        switch value {
+        case .null: .null
+        case .bool(let flag): .bool(flag)
+        case .int(let number): .int(number)
+        case .double(let number): .double(number)
+        case .string(let text): .string(text)
+        case .array(let elements): .array(elements.map(attribute))
+        case .object(let members): .object(Dictionary(members.map { ($0.key, attribute($0.value)) }, uniquingKeysWith: { $1 }))
+        }
+    }
+
+    /// A user body; `key` comes from the path when given (PUT, PATCH).
+    func user(key pathKey: String?) throws(RESTError) -> UserInput {
+        let object = try Self.object(body, at: ["body"])
+        let key = if let pathKey { pathKey } else { try Self.string(object, "key", at: ["body"]) }
+        let email = try Self.optionalString(object, "email", at: ["body"])
+        if let email = email ?? nil, !Self.isPlausibleEmail(email) {
+            throw .invalid(["body", "email"], "value is not a valid email address", type: "value_error.email")
+        }
+        var input = UserInput(
+            key: key, email: email,
+            firstName: try Self.optionalString(object, "first_name", at: ["body"]),
+            lastName: try Self.optionalString(object, "last_name", at: ["body"]),
+            attributes: try Self.optionalAttributes(object, "attributes", at: ["body"]))
+        if let list = object["role_assignments"], !list.isNull {
+            guard let elements = list.arrayValue else { throw .invalid(["body", "role_assignments"], "value is not a valid list", type: "type_error.list") }
+            for (index, element) in elements.enumerated() {
+                input.roleAssignments.append(try Self.assignment(element, user: key, at: ["body", "role_assignments", String(index)]))
+            }
+        }
+        return input
+    }
+
+    /// `{"role", "tenant"?, "user"?, "resource_instance"?}`; `user` from the path wins. A
+    /// missing tenant means `default`; resource-instance roles are not supported (422).
+    static func assignment(_ value: JSONValue, user pathUser: String?, at location: [String]) throws(RESTError) -> AssignmentKey {
+        let object = try object(value, at: location)
+        let user = if let pathUser { pathUser } else { try string(object, "user", at: location) }
+        let role = try string(object, "role", at: location)
+        let tenant = try optionalString(object, "tenant", at: location) ?? nil
+        if let instance = object["resource_instance"], !instance.isNull {
+            throw .invalid(location + ["resource_instance"], "resource instance roles are not supported by this PDP")
+        }
+        return AssignmentKey(user: user, role: role, tenant: tenant ?? FactsIndex.defaultTenantKey)
+    }
+
+    func assignments(user: String?, bulk: Bool) throws(RESTError) -> [AssignmentKey] {
+        guard bulk else { return [try Self.assignment(body, user: user, at: ["body"])] }
+        guard let elements = body.arrayValue else { throw .invalid(["body"], "value is not a valid list", type: "type_error.list") }
+        var keys: [AssignmentKey] = []
+        for (index, element) in elements.enumerated() {
+            keys.append(try Self.assignment(element, user: user, at: ["body", String(index)]))
+        }
+        return keys
+    }
+
+    func tenant(key pathKey: String?) throws(RESTError) -> TenantInput {
+        let object = try Self.object(body, at: ["body"])
+        let key = if let pathKey { pathKey } else { try Self.string(object, "key", at: ["body"]) }
+        let name = try Self.optionalString(object, "name", at: ["body"]) ?? nil
+        if pathKey == nil, name == nil { throw .missing(["body", "name"]) }
+        return TenantInput(
+            key: key, name: name, description: try Self.optionalString(object, "description", at: ["body"]),
+            attributes: try Self.optionalAttributes(object, "attributes", at: ["body"]))
+    }
+
+    static func isPlausibleEmail(_ text: String) -> Bool {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !text.contains(" ")
+    }
+}
