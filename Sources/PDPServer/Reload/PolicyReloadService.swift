@@ -70,7 +70,7 @@ public final class PolicyReloadService: Service, Sendable {
 
     public func run() async throws {
         let configuration = self.configuration
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
                     for await _ in await UnixSignalsSequence(trapping: .sighup) {
