@@ -43,16 +43,22 @@ public final class PDPServer: Service, Sendable {
         let configuration = state.configuration
         try configuration.validate()
         let state = self.state
-        // One listening socket per event loop (SO_REUSEPORT), each accepting onto its own
-        // loop: the kernel spreads new connections across loops, and no accepted connection
-        // is handed from one thread to another. This matters because Permit's Python SDK
-        // opens a new connection for every call.
-        let loops = Array(group.makeIterator())
+        // On a fixed port: one listening socket per event loop (SO_REUSEPORT), each accepting
+        // onto its own loop, so the kernel spreads new connections across loops and no accepted
+        // connection is handed from one thread to another. This matters because Permit's
+        // Python SDK opens a new connection for every call.
+        // On port 0 a single listener serves every loop instead: with SO_REUSEPORT, Linux may
+        // hand an ephemeral port that another reuse-port socket of the same user already holds,
+        // and two servers would then silently share (and split) one port.
+        let loops = configuration.port == 0 ? [group.next()] : Array(group.makeIterator())
         var bound: [any Channel] = []
         var port = configuration.port
         do {
             for loop in loops {
-                let channel = try await Self.bootstrap(loop: loop, state: state, reusePort: loops.count > 1)
+                let bootstrap = Self.bootstrap(
+                    group: loops.count > 1 ? loop : group, childGroup: loops.count > 1 ? loop : group,
+                    state: state, reusePort: loops.count > 1)
+                let channel = try await bootstrap
                     .bind(host: configuration.host, port: port)
                     .get()
                 bound.append(channel)
@@ -72,9 +78,11 @@ public final class PDPServer: Service, Sendable {
         }
     }
 
-    private static func bootstrap(loop: any EventLoop, state: ServerState, reusePort: Bool) -> ServerBootstrap {
+    private static func bootstrap(
+        group: any EventLoopGroup, childGroup: any EventLoopGroup, state: ServerState, reusePort: Bool
+    ) -> ServerBootstrap {
         let limits = state.configuration.limits
-        return ServerBootstrap(group: loop)
+        return ServerBootstrap(group: group, childGroup: childGroup)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.socketOption(NIOBSDSocket.Option(rawValue: SO_REUSEPORT)), value: reusePort ? 1 : 0)
