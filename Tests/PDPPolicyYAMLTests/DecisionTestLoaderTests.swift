@@ -96,3 +96,23 @@ import Testing
         #expect(DecisionTestLoader.load(yaml: "tests: []\nusers: {\"a b\": {}}\n", file: "t.yaml").diagnostics.summary == ["t.yaml:2:9 invalid-key"])
     }
 }
+
+@Suite struct TaskPolicyDecisionTests {
+    @Test("policies/tasks_test.yaml passes against policies/tasks.yaml, and a wrong expectation is caught")
+    func bundledSuite() throws {
+        let (suite, diagnostics) = DecisionTestLoader.load(path: TestPaths.policies + "/tasks_test.yaml")
+        #expect(!diagnostics.hasErrors)
+        let (policy, policyDiagnostics) = PolicyLoader.load(paths: [TestPaths.policies + "/tasks.yaml"])
+        #expect(!policyDiagnostics.hasErrors)
+        let snapshot = try PolicyCompiler.compile(policy)
+        let report = suite.run(against: snapshot)
+        #expect(report.failures.isEmpty, "\(report.failures.map { "\($0.testCase.location) \($0.testCase.name)" })")
+        #expect(report.passed == suite.cases.count)
+
+        var wrong = suite
+        wrong.cases[0].expectedAllow.toggle()
+        let failed = wrong.run(against: snapshot)
+        #expect(failed.failures.map(\.testCase) == [wrong.cases[0]])
+        #expect(failed.passed == suite.cases.count - 1)
+    }
+}

@@ -16,14 +16,20 @@ public struct DecisionTestReport: Sendable {
 }
 
 extension DecisionTestSuite {
-    /// Runs every case against `snapshot`, with the suite's fixture users layered on top.
-    public func run(against snapshot: PolicySnapshot) -> DecisionTestReport {
+    /// `snapshot` with the suite's fixture users layered on top (replacing static users of the
+    /// same key, so a test states exactly what it means), and any problems with the fixtures.
+    public func layered(onto snapshot: PolicySnapshot) -> (snapshot: PolicySnapshot, diagnostics: Diagnostics) {
         var diagnostics = Diagnostics()
         let target = snapshot.updatingFacts { facts in
-            // Fixtures replace any static user of the same key, so a test states exactly what it means.
             for user in users { facts.removeUser(user.key.value) }
             facts.applyStaticUsers(users, diagnostics: &diagnostics)
         }
+        return (target, diagnostics)
+    }
+
+    /// Runs every case against `snapshot`, with the suite's fixture users layered on top.
+    public func run(against snapshot: PolicySnapshot) -> DecisionTestReport {
+        let (target, diagnostics) = layered(onto: snapshot)
         var passed = 0
         var failures: [DecisionTestReport.Failure] = []
         for testCase in cases {
