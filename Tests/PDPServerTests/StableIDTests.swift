@@ -14,4 +14,13 @@ import Testing
         #expect(StableID.id("user", "alice") == StableID.id("user", "alice"))
         #expect(StableID.id("user", "alice") != StableID.id("tenant", "alice"))
     }
+
+    @Test("path segments are recognised as UUIDs in any case, and nothing else is")
+    func canonical() {
+        #expect(StableID.canonical("886313E1-3B8A-5372-9B90-0C9AEE199E5D") == "886313e1-3b8a-5372-9b90-0c9aee199e5d")
+        #expect(StableID.canonical("886313e1-3b8a-5372-9b90-0c9aee199e5d") == "886313e1-3b8a-5372-9b90-0c9aee199e5d")
+        #expect(StableID.canonical("alice") == nil)
+        #expect(StableID.canonical("886313e1x3b8a-5372-9b90-0c9aee199e5d") == nil)
+        #expect(StableID.canonical("886313e1-3b8a-5372-9b90-0c9aee199e5g") == nil)
+    }
 }

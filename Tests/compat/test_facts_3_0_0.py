@@ -164,3 +164,63 @@ async def test_facts_survive_a_restart(tmp_path):
         client = make_permit(server)
         assert (await client.api.users.get("durable")).email == "d@example.com"
         assert await client.check("durable", "read", {"type": "analytics", "tenant": "acme"}) is True
+
+
+async def test_ids_in_paths(permit_client):
+    user = unique("id-user")
+    created = await permit_client.api.users.sync({"key": user, "email": f"{user}@example.com"})
+    got = await permit_client.api.users.get_by_id(str(created.id))
+    assert got.key == user and got.email == f"{user}@example.com"
+    listed = await permit_client.api.users.list(per_page=100)
+    alice_id = next((u.id for u in listed.data if u.key == "alice"), None)
+    assert alice_id is not None and (await permit_client.api.users.get_by_id(str(alice_id))).key == "alice"
+    tenant = await permit_client.api.tenants.create({"key": unique("id-tenant"), "name": "T"})
+    assert (await permit_client.api.tenants.get_by_id(str(tenant.id))).key == tenant.key
+    admin = await permit_client.api.roles.get("admin")
+    assert (await permit_client.api.roles.get_by_id(str(admin.id))).key == "admin"
+    task = await permit_client.api.resources.get("task")
+    assert (await permit_client.api.resources.get_by_id(str(task.id))).key == "task"
+    await permit_client.api.users.delete(str(created.id))
+    with pytest.raises(PermitNotFoundError):
+        await permit_client.api.users.get(user)
+
+
+async def test_tenant_users(permit_client):
+    tenant = unique("tu-tenant")
+    await permit_client.api.tenants.create({"key": tenant, "name": "T"})
+    users = [unique("tu-user") for _ in range(3)]
+    for user in users:
+        await permit_client.api.users.sync({"key": user})
+        await permit_client.api.users.assign_role({"user": user, "role": "viewer", "tenant": tenant})
+    page = await permit_client.api.tenants.list_tenant_users(tenant, page=1, per_page=2)
+    assert [u.key for u in page.data] == sorted(users)[:2] and page.total_count == 3 and page.page_count == 2
+    assert await permit_client.check(users[0], "read", {"type": "task", "tenant": tenant}) is True
+    await permit_client.api.tenants.delete_tenant_user(tenant, users[0])
+    assert await permit_client.check(users[0], "read", {"type": "task", "tenant": tenant}) is False
+    page = await permit_client.api.tenants.list_tenant_users(tenant)
+    assert sorted(u.key for u in page.data) == sorted(users[1:])
+    with pytest.raises(PermitNotFoundError):
+        await permit_client.api.tenants.list_tenant_users(unique("no-tenant"))
+
+
+async def test_bulk_users_and_tenants(permit_client):
+    a, b, c = unique("bulk-user"), unique("bulk-user"), unique("bulk-user")
+    await permit_client.api.users.bulk_create([{"key": a, "email": f"{a}@example.com"}, {"key": b}])
+    assert (await permit_client.api.users.get(a)).email == f"{a}@example.com"
+    await permit_client.api.users.bulk_replace([{"key": a, "first_name": "A"}, {"key": c}])
+    replaced = await permit_client.api.users.get(a)
+    assert replaced.first_name == "A" and replaced.email is None
+    assert (await permit_client.api.users.get(c)).key == c
+    b_id = (await permit_client.api.users.get(b)).id
+    await permit_client.api.users.bulk_delete([a, str(b_id)])
+    for gone in (a, b):
+        with pytest.raises(PermitNotFoundError):
+            await permit_client.api.users.get(gone)
+    t1, t2 = unique("bulk-tenant"), unique("bulk-tenant")
+    await permit_client.api.tenants.bulk_create([{"key": t1, "name": "One"}, {"key": t2, "name": "Two"}])
+    assert (await permit_client.api.tenants.get(t2)).name == "Two"
+    with pytest.raises(PermitAlreadyExistsError):
+        await permit_client.api.tenants.bulk_create([{"key": unique("bulk-tenant"), "name": "x"}, {"key": t1, "name": "dup"}])
+    await permit_client.api.tenants.bulk_delete([t1, t2])
+    with pytest.raises(PermitNotFoundError):
+        await permit_client.api.tenants.get(t1)

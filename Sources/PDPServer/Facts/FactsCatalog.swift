@@ -14,6 +14,8 @@ public struct FactsCatalog: Sendable {
     /// API assignments the current policy cannot apply (unknown role or tenant), sorted.
     /// Kept in storage; they take effect again when the role or tenant comes back.
     public let dangling: [AssignmentKey]
+    /// Stable id → key of the API-written users and tenants (path ids may be ids or keys).
+    let apiIDs: StableIDIndex
 
     /// Whether `key` names a user, in either layer.
     func userExists(_ key: String) -> Bool { api.users[key] != nil || statics.users[key] != nil }

@@ -18,6 +18,17 @@ enum FactsWrite: Sendable {
     case createTenant(TenantInput)
     case updateTenant(TenantInput)
     case deleteTenant(key: String)
+    /// `DELETE tenants/{tenant}/users/{user}`: removes the user's API roles in the tenant.
+    case removeTenantUser(tenant: String, user: String)
+    /// `POST bulk/users` (`replace: false`: existing users are left as they are) and
+    /// `PUT bulk/users` (`replace: true`: each as `PUT users/{key}`). One transaction.
+    case bulkUsers([UserInput], replace: Bool)
+    /// `DELETE bulk/users`: keys (ids already resolved). One transaction.
+    case bulkDeleteUsers([String])
+    /// `POST bulk/tenants` (409 if any exists) and `PUT bulk/tenants` (create or replace).
+    case bulkTenants([TenantInput], replace: Bool)
+    /// `DELETE bulk/tenants`: keys (ids already resolved). One transaction.
+    case bulkDeleteTenants([String])
 }
 
 /// A user body. Optional fields: `nil` when absent, `.some(nil)` when sent as `null`.
@@ -45,5 +56,7 @@ enum FactsReply: Sendable {
     case tenant(TenantRecord, created: Bool)
     case assignmentsCreated(Int)
     case assignmentsRemoved(Int)
+    /// Bulk users and tenants: Permit's `*BulkOperationResult` models are empty objects.
+    case emptyObject
     case noContent
 }

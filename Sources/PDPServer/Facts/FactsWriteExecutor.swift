@@ -63,16 +63,16 @@ struct FactsWriteExecutor {
             return (mutations, .assignment(key, createdAt: state.assignments[key] ?? policyLoadedAt))
         case .unassign(let keys, let bulk):
             var removed = 0
-            for key in keys {
-                if statics.assignments.contains(key) {
-                    throw .declaredInPolicy("user '\(key.user)' holds role '\(key.role)' in tenant '\(key.tenant)' in the policy files; remove it there")
-                }
-                if state.assignments[key] != nil {
-                    removed += 1
-                    record(.unassign(key))
-                } else if !bulk {
-                    throw .notFound("user '\(key.user)' does not hold role '\(key.role)' in tenant '\(key.tenant)'")
-                }
+            // Refuse before recording anything: a refused request leaves `state` untouched.
+            for key in keys where statics.assignments.contains(key) {
+                throw .declaredInPolicy("user '\(key.user)' holds role '\(key.role)' in tenant '\(key.tenant)' in the policy files; remove it there")
+            }
+            for key in keys where !bulk && state.assignments[key] == nil {
+                throw .notFound("user '\(key.user)' does not hold role '\(key.role)' in tenant '\(key.tenant)'")
+            }
+            for key in keys where state.assignments[key] != nil {
+                removed += 1
+                record(.unassign(key))
             }
             return (mutations, bulk ? .assignmentsRemoved(removed) : .noContent)
         case .createTenant(let input):
@@ -101,6 +101,8 @@ struct FactsWriteExecutor {
             guard state.tenants[key] != nil else { throw .notFound("tenant '\(key)' does not exist") }
             record(.deleteTenant(key: key))
             return (mutations, .noContent)
+        case .removeTenantUser, .bulkUsers, .bulkDeleteUsers, .bulkTenants, .bulkDeleteTenants:
+            return try executeGrouped(write, state: &state)
         }
     }
 

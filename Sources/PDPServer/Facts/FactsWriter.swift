@@ -28,6 +28,8 @@ public final class FactsWriter: Service, Sendable {
         var storage: FactsStore
         var base: PolicySnapshot
         var policyLoadedAt: Timestamp
+        /// Stable ids of the users and tenants in `storage`, kept in step with commits.
+        var ids: StableIDIndex
     }
 
     private let owned: Mutex<Owned>
@@ -49,12 +51,14 @@ public final class FactsWriter: Service, Sendable {
         let now = Timestamp.now()
         self.isDurable = storage.configuration.directory != nil
         let (snapshot, dangling) = EffectiveFacts.build(base: base, api: storage.state)
+        let ids = StableIDIndex(state: storage.state)
         snapshots.publish(snapshot)
         self.snapshots = snapshots
         self.catalogs = FactsCatalogStore(
-            FactsCatalog(api: storage.state, statics: StaticFacts(policy: base.policy), policy: base.policy, policyLoadedAt: now, dangling: dangling))
+            FactsCatalog(api: storage.state, statics: StaticFacts(policy: base.policy), policy: base.policy, policyLoadedAt: now, dangling: dangling,
+                         apiIDs: ids))
         self.logger = logger
-        self.owned = Mutex(Owned(storage: storage, base: base, policyLoadedAt: now))
+        self.owned = Mutex(Owned(storage: storage, base: base, policyLoadedAt: now, ids: ids))
         thread.start()
         compactionThread.start()
         Self.report(dangling, logger: logger)
@@ -150,6 +154,9 @@ extension FactsWriter {
                 }
                 return
             }
+            for mutations in transactions {
+                for mutation in mutations { owned.ids.apply(mutation) }
+            }
             let snapshot = snapshots.current.updatingFacts { facts in
                 for mutations in transactions {
                     for mutation in mutations { EffectiveFacts.apply(mutation, to: &facts, statics: catalog.statics) }
@@ -157,7 +164,7 @@ extension FactsWriter {
             }
             catalogs.publish(
                 FactsCatalog(api: owned.storage.state, statics: catalog.statics, policy: catalog.policy,
-                             policyLoadedAt: catalog.policyLoadedAt, dangling: catalog.dangling))
+                             policyLoadedAt: catalog.policyLoadedAt, dangling: catalog.dangling, apiIDs: owned.ids))
             snapshots.publish(snapshot)
             do {
                 compaction = try owned.storage.startCompaction()
@@ -189,7 +196,7 @@ extension FactsWriter {
             owned.policyLoadedAt = now
             catalogs.publish(
                 FactsCatalog(api: owned.storage.state, statics: StaticFacts(policy: base.policy), policy: base.policy,
-                             policyLoadedAt: now, dangling: dangling))
+                             policyLoadedAt: now, dangling: dangling, apiIDs: owned.ids))
             snapshots.publish(snapshot)
             Self.report(dangling, logger: logger)
             return dangling

@@ -9,6 +9,9 @@ public struct StaticFacts: Sendable {
     /// Declared tenants, plus `default`, which always exists.
     public var tenants: [String: FactsIndex.Tenant] = [:]
     public var assignments: Set<AssignmentKey> = []
+    /// Stable id → key of the declared users and tenants, and of the policy's roles and
+    /// resources (computed once per policy load).
+    var ids = StableIDIndex()
 
     public init(policy: CompiledPolicy) {
         tenants[FactsIndex.defaultTenantKey] = FactsIndex.Tenant(
@@ -23,5 +26,6 @@ public struct StaticFacts: Sendable {
                 assignments.insert(AssignmentKey(user: user.key.value, role: assignment.role.value, tenant: assignment.tenant.value))
             }
         }
+        ids = StableIDIndex(declaredBy: policy, users: users.keys, tenants: tenants.keys)
     }
 }

@@ -19,23 +19,14 @@ extension FactsEndpoints {
         case .users:
             let pagination = try Pagination(parameters)
             let keys = Set(catalog.api.users.keys).union(catalog.statics.users.keys).sorted()
-            let page = pagination.slice(keys)
-            let onPage = Set(page)
-            var byUser: [String: Set<AssignmentKey>] = [:]
-            for key in catalog.statics.assignments where onPage.contains(key.user) { byUser[key.user, default: []].insert(key) }
-            for key in catalog.api.assignments.keys where onPage.contains(key.user) { byUser[key.user, default: []].insert(key) }
-            writer.beginObject()
-            writer.key("data")
-            writer.beginArray()
-            for key in page {
-                if let user = executor.user(key, in: catalog.api) { RESTModels.user(user, roles: (byUser[key] ?? []).sorted(), into: &writer) }
-            }
-            writer.endArray()
-            writer.key("total_count")
-            writer.int(keys.count)
-            writer.key("page_count")
-            writer.int(pagination.pageCount(total: keys.count))
-            writer.endObject()
+            userPage(keys, pagination: pagination, catalog: catalog, executor: executor, into: &writer)
+        case .tenantUsers(let tenant):
+            guard catalog.tenantExists(tenant) else { throw .notFound("tenant '\(tenant)' does not exist") }
+            let pagination = try Pagination(parameters)
+            var members = Set<String>()
+            for key in catalog.statics.assignments where key.tenant == tenant { members.insert(key.user) }
+            for key in catalog.api.assignments.keys where key.tenant == tenant { members.insert(key.user) }
+            userPage(members.sorted(), pagination: pagination, catalog: catalog, executor: executor, into: &writer)
         case .roleAssignments:
             let pagination = try Pagination(parameters)
             let users = Set(parameters.all("user").filter { !$0.isEmpty })
@@ -78,10 +69,34 @@ extension FactsEndpoints {
         case .resource(let key):
             guard let id = catalog.policy.resourceTypeID(key) else { throw .notFound("resource '\(key)' does not exist in the policy") }
             RESTModels.resource(id, policy: catalog.policy, loadedAt: catalog.policyLoadedAt, into: &writer)
-        case .userRoles, .roleAssignmentsBulk:
+        case .userRoles, .roleAssignmentsBulk, .tenantUser, .bulkUsers, .bulkTenants:
             throw RESTError(status: .methodNotAllowed, code: "INVALID_INPUT", title: "Method Not Allowed", message: "use POST or DELETE")
         }
         return .ok(writer.buffer)
+    }
+
+    /// One page of `keys` (sorted user keys) as `{"data": [UserRead], "total_count",
+    /// "page_count"}`, each user with all its roles (collected for the page's users only).
+    private static func userPage(
+        _ keys: [String], pagination: Pagination, catalog: FactsCatalog, executor: FactsWriteExecutor, into writer: inout JSONWriter
+    ) {
+        let page = pagination.slice(keys)
+        let onPage = Set(page)
+        var byUser: [String: Set<AssignmentKey>] = [:]
+        for key in catalog.statics.assignments where onPage.contains(key.user) { byUser[key.user, default: []].insert(key) }
+        for key in catalog.api.assignments.keys where onPage.contains(key.user) { byUser[key.user, default: []].insert(key) }
+        writer.beginObject()
+        writer.key("data")
+        writer.beginArray()
+        for key in page {
+            if let user = executor.user(key, in: catalog.api) { RESTModels.user(user, roles: (byUser[key] ?? []).sorted(), into: &writer) }
+        }
+        writer.endArray()
+        writer.key("total_count")
+        writer.int(keys.count)
+        writer.key("page_count")
+        writer.int(pagination.pageCount(total: keys.count))
+        writer.endObject()
     }
 
     /// The API record of a tenant, or one made from its policy declaration.

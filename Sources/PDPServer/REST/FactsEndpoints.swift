@@ -13,12 +13,15 @@ enum FactsEndpoints {
         facts: FactsWriter, eventLoop: any EventLoop
     ) -> DispatchOutcome {
         let allocator = context.allocator
+        // Path ids may be stable ids or keys: resolved once, against the published catalog.
+        let catalog = facts.catalog
+        let route = catalog.resolving(route)
         do throws(RESTError) {
             switch method {
             case .GET, .HEAD:
-                return .immediate(try read(route, query: query, catalog: facts.catalog, allocator: allocator))
+                return .immediate(try read(route, query: query, catalog: catalog, allocator: allocator))
             default:
-                let write = try parseWrite(route, method: method, body: body, limits: context.jsonLimits)
+                let write = try parseWrite(route, method: method, body: body, limits: context.jsonLimits, catalog: catalog)
                 let future = facts.submit(write, on: eventLoop).map { result in
                     switch result {
                     case .success(let reply): render(reply, allocator: allocator)
@@ -32,10 +35,13 @@ enum FactsEndpoints {
         }
     }
 
-    private static func parseWrite(_ route: RESTRoute, method: HTTPMethod, body: ByteBuffer, limits: JSONLimits) throws(RESTError) -> FactsWrite {
+    private static func parseWrite(
+        _ route: RESTRoute, method: HTTPMethod, body: ByteBuffer, limits: JSONLimits, catalog: FactsCatalog
+    ) throws(RESTError) -> FactsWrite {
         switch (route, method) {
         case (.user(let key), .DELETE): return .deleteUser(key: key)
         case (.tenant(let key), .DELETE): return .deleteTenant(key: key)
+        case (.tenantUser(let tenant, let user), .DELETE): return .removeTenantUser(tenant: tenant, user: user)
         default: break
         }
         let input = try RESTInput(body, limits: limits)
@@ -51,6 +57,12 @@ enum FactsEndpoints {
         case (.roleAssignmentsBulk, .DELETE): return .unassign(try input.assignments(user: nil, bulk: true), bulk: true)
         case (.tenants, .POST): return .createTenant(try input.tenant(key: nil))
         case (.tenant(let key), .PATCH): return .updateTenant(try input.tenant(key: key))
+        case (.bulkUsers, .POST): return .bulkUsers(try input.bulkUsers(), replace: false)
+        case (.bulkUsers, .PUT): return .bulkUsers(try input.bulkUsers(), replace: true)
+        case (.bulkUsers, .DELETE): return .bulkDeleteUsers(try input.idents().map { catalog.userKey($0) })
+        case (.bulkTenants, .POST): return .bulkTenants(try input.bulkTenants(), replace: false)
+        case (.bulkTenants, .PUT): return .bulkTenants(try input.bulkTenants(), replace: true)
+        case (.bulkTenants, .DELETE): return .bulkDeleteTenants(try input.idents().map { catalog.tenantKey($0) })
         default: throw RESTError(status: .methodNotAllowed, code: "INVALID_INPUT", title: "Method Not Allowed", message: "\(method) is not allowed here")
         }
     }
@@ -72,6 +84,10 @@ enum FactsEndpoints {
             writer.beginObject()
             if case .assignmentsCreated = reply { writer.key("assignments_created") } else { writer.key("assignments_removed") }
             writer.int(count)
+            writer.endObject()
+            status = .ok
+        case .emptyObject:
+            writer.beginObject()
             writer.endObject()
             status = .ok
         case .noContent:

@@ -65,24 +65,65 @@ struct RESTInput {
 
     /// A user body; `key` comes from the path when given (PUT, PATCH).
     func user(key pathKey: String?) throws(RESTError) -> UserInput {
-        let object = try Self.object(body, at: ["body"])
-        let key = if let pathKey { pathKey } else { try Self.string(object, "key", at: ["body"]) }
-        let email = try Self.optionalString(object, "email", at: ["body"])
-        if let email = email ?? nil, !Self.isPlausibleEmail(email) {
-            throw .invalid(["body", "email"], "value is not a valid email address", type: "value_error.email")
+        try Self.user(body, key: pathKey, at: ["body"])
+    }
+
+    static func user(_ value: JSONValue, key pathKey: String?, at location: [String]) throws(RESTError) -> UserInput {
+        let object = try object(value, at: location)
+        let key = if let pathKey { pathKey } else { try string(object, "key", at: location) }
+        let email = try optionalString(object, "email", at: location)
+        if let email = email ?? nil, !isPlausibleEmail(email) {
+            throw .invalid(location + ["email"], "value is not a valid email address", type: "value_error.email")
         }
         var input = UserInput(
             key: key, email: email,
-            firstName: try Self.optionalString(object, "first_name", at: ["body"]),
-            lastName: try Self.optionalString(object, "last_name", at: ["body"]),
-            attributes: try Self.optionalAttributes(object, "attributes", at: ["body"]))
-        if let list = object["role_assignments"], !list.isNull {
-            guard let elements = list.arrayValue else { throw .invalid(["body", "role_assignments"], "value is not a valid list", type: "type_error.list") }
-            for (index, element) in elements.enumerated() {
-                input.roleAssignments.append(try Self.assignment(element, user: key, at: ["body", "role_assignments", String(index)]))
-            }
+            firstName: try optionalString(object, "first_name", at: location),
+            lastName: try optionalString(object, "last_name", at: location),
+            attributes: try optionalAttributes(object, "attributes", at: location))
+        for (index, element) in try list(object, "role_assignments", at: location, required: false).enumerated() {
+            input.roleAssignments.append(try assignment(element, user: key, at: location + ["role_assignments", String(index)]))
         }
         return input
+    }
+
+    /// A list member; absent or `null` is an empty list unless `required`.
+    static func list(_ object: JSONValue, _ name: String, at location: [String], required: Bool) throws(RESTError) -> [JSONValue] {
+        guard let value = object[name], !value.isNull else {
+            if required { throw .missing(location + [name]) }
+            return []
+        }
+        guard let elements = value.arrayValue else { throw .invalid(location + [name], "value is not a valid list", type: "type_error.list") }
+        return elements
+    }
+
+    /// `{"operations": [UserCreate, ...]}` (`bulk/users`).
+    func bulkUsers() throws(RESTError) -> [UserInput] {
+        var inputs: [UserInput] = []
+        for (index, element) in try Self.list(try Self.object(body, at: ["body"]), "operations", at: ["body"], required: true).enumerated() {
+            inputs.append(try Self.user(element, key: nil, at: ["body", "operations", String(index)]))
+        }
+        return inputs
+    }
+
+    /// `{"operations": [TenantCreate, ...]}` (`bulk/tenants`).
+    func bulkTenants() throws(RESTError) -> [TenantInput] {
+        var inputs: [TenantInput] = []
+        for (index, element) in try Self.list(try Self.object(body, at: ["body"]), "operations", at: ["body"], required: true).enumerated() {
+            inputs.append(try Self.tenant(element, key: nil, at: ["body", "operations", String(index)]))
+        }
+        return inputs
+    }
+
+    /// `{"idents": [key or id, ...]}` (bulk deletes).
+    func idents() throws(RESTError) -> [String] {
+        var idents: [String] = []
+        for (index, element) in try Self.list(try Self.object(body, at: ["body"]), "idents", at: ["body"], required: true).enumerated() {
+            guard let text = element.stringValue, !text.isEmpty else {
+                throw .invalid(["body", "idents", String(index)], "must be a non-empty string", type: "type_error.str")
+            }
+            idents.append(text)
+        }
+        return idents
     }
 
     /// `{"role", "tenant"?, "user"?, "resource_instance"?}`; `user` from the path wins. A
@@ -109,13 +150,17 @@ struct RESTInput {
     }
 
     func tenant(key pathKey: String?) throws(RESTError) -> TenantInput {
-        let object = try Self.object(body, at: ["body"])
-        let key = if let pathKey { pathKey } else { try Self.string(object, "key", at: ["body"]) }
-        let name = try Self.optionalString(object, "name", at: ["body"]) ?? nil
-        if pathKey == nil, name == nil { throw .missing(["body", "name"]) }
+        try Self.tenant(body, key: pathKey, at: ["body"])
+    }
+
+    static func tenant(_ value: JSONValue, key pathKey: String?, at location: [String]) throws(RESTError) -> TenantInput {
+        let object = try object(value, at: location)
+        let key = if let pathKey { pathKey } else { try string(object, "key", at: location) }
+        let name = try optionalString(object, "name", at: location) ?? nil
+        if pathKey == nil, name == nil { throw .missing(location + ["name"]) }
         return TenantInput(
-            key: key, name: name, description: try Self.optionalString(object, "description", at: ["body"]),
-            attributes: try Self.optionalAttributes(object, "attributes", at: ["body"]))
+            key: key, name: name, description: try optionalString(object, "description", at: location),
+            attributes: try optionalAttributes(object, "attributes", at: location))
     }
 
     static func isPlausibleEmail(_ text: String) -> Bool {

@@ -14,6 +14,14 @@ enum RESTRoute: Equatable {
     case roleAssignmentsBulk
     case tenants
     case tenant(String)
+    /// `tenants/{tenant}/users`: the users holding a role in the tenant.
+    case tenantUsers(String)
+    /// `tenants/{tenant}/users/{user}`: DELETE removes the user's roles in the tenant.
+    case tenantUser(String, String)
+    /// `bulk/users`: create (POST), replace (PUT) or delete (DELETE) many users at once.
+    case bulkUsers
+    /// `bulk/tenants`: create (POST), replace (PUT) or delete (DELETE) many tenants at once.
+    case bulkTenants
     case roles
     case role(String)
     case resources
@@ -51,10 +59,14 @@ enum RESTRoute: Equatable {
             case "users": return .user(parts[1])
             case "tenants": return .tenant(parts[1])
             case "role_assignments": return parts[1] == "bulk" ? .roleAssignmentsBulk : nil
+            case "bulk": return parts[1] == "users" ? .bulkUsers : parts[1] == "tenants" ? .bulkTenants : nil
             default: return nil
             }
         case 3:
-            return parts[0] == "users" && parts[2] == "roles" ? .userRoles(parts[1]) : nil
+            if parts[0] == "users" && parts[2] == "roles" { return .userRoles(parts[1]) }
+            return parts[0] == "tenants" && parts[2] == "users" ? .tenantUsers(parts[1]) : nil
+        case 4:
+            return parts[0] == "tenants" && parts[2] == "users" ? .tenantUser(parts[1], parts[3]) : nil
         default:
             return nil
         }
@@ -74,7 +86,9 @@ enum RESTRoute: Equatable {
     /// Methods each route answers, for `405` answers.
     var allowedMethods: [HTTPMethod] {
         switch self {
-        case .scope, .roles, .role, .resources, .resource: [.GET]
+        case .scope, .roles, .role, .resources, .resource, .tenantUsers: [.GET]
+        case .tenantUser: [.DELETE]
+        case .bulkUsers, .bulkTenants: [.POST, .PUT, .DELETE]
         case .users, .tenants: [.GET, .POST]
         case .user: [.GET, .PUT, .PATCH, .DELETE]
         case .userRoles, .roleAssignmentsBulk: [.POST, .DELETE]
