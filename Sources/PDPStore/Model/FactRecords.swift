@@ -49,20 +49,9 @@ public struct TenantRecord: Hashable, Sendable {
     }
 }
 
-/// "`user` holds `role` in `tenant`", by names.
-public struct AssignmentKey: Hashable, Comparable, Sendable {
-    public var user: String
-    public var role: String
-    public var tenant: String
-
-    public init(user: String, role: String, tenant: String) {
-        self.user = user
-        self.role = role
-        self.tenant = tenant
-    }
-
-    public static func < (a: Self, b: Self) -> Bool { (a.user, a.tenant, a.role) < (b.user, b.tenant, b.role) }
-}
+/// "`user` holds `role` in `tenant`", by names: the core's ``RoleAssignment``, under the
+/// name the store's records use.
+public typealias AssignmentKey = RoleAssignment
 
 /// One change to the facts. Each sets an absolute value (no increments), so applying a
 /// record twice is harmless; deletes cascade to the assignments of the deleted user or tenant.
