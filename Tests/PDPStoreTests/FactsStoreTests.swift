@@ -45,6 +45,24 @@ struct FactsStoreTests {
         #expect(reopened.replayedTransactions == 4)
     }
 
+    @Test("the data directory and journal are readable by their owner only (they hold emails and names)")
+    func ownerOnlyPermissions() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let dataDirectory = directory.file("data")
+        defer { rmdir(dataDirectory) }
+        do {
+            let store = try FactsStore(configuration: FactsStoreConfiguration(directory: dataDirectory))
+            try store.commit([Self.sample[1]])
+        }
+        for (path, mask) in [(dataDirectory, mode_t(0o077)), (dataDirectory + "/facts.journal", mode_t(0o077))] {
+            var info = stat()
+            #expect(stat(path, &info) == 0, "\(path)")
+            #expect(info.st_mode & mask == 0, "\(path) is open to others: \(String(info.st_mode & 0o777, radix: 8))")
+        }
+        for name in ["facts.journal", "facts.lock", "facts.snapshot"] { unlink(dataDirectory + "/" + name) }
+    }
+
     @Test("a torn final record, cut at every byte, is dropped with a warning and earlier records survive")
     func tornFinalRecord() throws {
         let directory = TemporaryDirectory()

@@ -8,7 +8,7 @@ import Darwin
 /// Thin wrappers over the system calls the store needs, turning failures into
 /// ``FactsStoreError/io(_:errno:)``.
 enum POSIXFile {
-    static func openFile(_ path: String, _ flags: Int32, mode: mode_t = 0o644) throws(FactsStoreError) -> Int32 {
+    static func openFile(_ path: String, _ flags: Int32, mode: mode_t = 0o600) throws(FactsStoreError) -> Int32 {
         let fd = open(path, flags | O_CLOEXEC, mode)
         guard fd >= 0 else { throw .io("open \(path)", errno: errno) }
         return fd
@@ -73,7 +73,8 @@ enum POSIXFile {
         var prefix = path.hasPrefix("/") ? "" : "."
         for component in path.split(separator: "/") {
             prefix += "/" + component
-            if mkdir(prefix, 0o755) != 0 && errno != EEXIST { throw .io("create directory \(prefix)", errno: errno) }
+            // Owner-only: the facts hold users' emails and names.
+            if mkdir(prefix, 0o700) != 0 && errno != EEXIST { throw .io("create directory \(prefix)", errno: errno) }
         }
     }
 
