@@ -10,11 +10,14 @@ extension JSONCursor {
     mutating func readString() throws(WireError) -> JSONStringView {
         let start = index &+ 1
         var position = start
+        // Raw loads and a pointer-made view: the checked buffer subscript and slice-rebasing
+        // cost more than the scan itself for the short strings of a check body.
+        guard let base = bytes.baseAddress else { throw .syntax("unterminated string", at: index) }
         while position < end {
-            let byte = bytes[position]
+            let byte = base.load(fromByteOffset: position, as: UInt8.self)
             if byte == UInt8(ascii: "\"") {
                 index = position &+ 1
-                return JSONStringView(bytes: UnsafeRawBufferPointer(rebasing: bytes[start..<position]))
+                return JSONStringView(bytes: UnsafeRawBufferPointer(start: base + start, count: position &- start))
             }
             if byte == UInt8(ascii: "\\") {
                 return try readEscapedString(start: start, firstEscape: position)
