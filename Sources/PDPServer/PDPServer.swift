@@ -100,13 +100,11 @@ public final class PDPServer: Service, Sendable {
             }
     }
 
-    /// Adds the idle timeout and the HTTP/1.1 connection handler to a connection's pipeline.
+    /// Adds the HTTP/1.1 connection handler (which also enforces the idle timeout) to a connection's pipeline.
     ///
     /// Public so benchmarks and tests can drive the exact production pipeline in process
     /// (for example on an `EmbeddedChannel`).
     public static func configurePipeline(_ pipeline: ChannelPipeline.SynchronousOperations, state: ServerState) throws {
-        let limits = state.configuration.limits
-        try pipeline.addHandler(IdleStateHandler(allTimeout: .seconds(limits.idleTimeoutSeconds)))
         try pipeline.addHandler(ConnectionHandler(server: state))
     }
 

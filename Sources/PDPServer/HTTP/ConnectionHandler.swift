@@ -35,20 +35,46 @@ final class ConnectionHandler: ChannelDuplexHandler {
         case closing
     }
 
-    private let server: ServerState
+    /// Whether a deferred answer is pending (the connection is busy, not idle).
+    var isWaiting: Bool {
+        if case .waiting = state { return true }
+        return false
+    }
+
+    let server: ServerState
     private let dispatcher: RequestDispatcher
     private var state = State.head(scanned: 0)
     private var buffer: ByteBuffer?
     private var needsFlush = false
     private var pausedForWritability = false
     private var readPending = false
+    // Idle timeout state, see ConnectionHandler+Idle.swift.
+    var activity: UInt64 = 0
+    var observedActivity: UInt64 = 0
+    var idleTicks = 0
+    var idleTask: RepeatedTask?
 
     init(server: ServerState) {
         self.server = server
         self.dispatcher = RequestDispatcher(server: server, scratch: JSONScratch(initialCapacity: 512))
     }
 
+    func channelActive(context: ChannelHandlerContext) {
+        startIdleTimer(context: context)
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        stopIdleTimer()
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        stopIdleTimer()
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        activity &+= 1
         var incoming = unwrapInboundIn(data)
         if case .closing = state { return }
         if buffer == nil || buffer?.readableBytes == 0 {
@@ -91,14 +117,6 @@ final class ConnectionHandler: ChannelDuplexHandler {
             }
         }
         context.fireChannelWritabilityChanged()
-    }
-
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is IdleStateHandler.IdleStateEvent {
-            context.close(promise: nil)
-        } else {
-            context.fireUserInboundEventTriggered(event)
-        }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
