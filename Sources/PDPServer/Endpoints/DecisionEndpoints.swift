@@ -30,17 +30,16 @@ enum DecisionEndpoints {
         let snapshot = context.snapshot
         // ~30 bytes per answer; sized from the body so large batches do not regrow.
         var out = context.allocator.responseBuffer(capacity: 16 + body.readableBytes / 4)
-        var writer = BulkAllowedResponseWriter()
-        writer.begin(into: &out)
         if context.debug {
             var explanations: [Explanation] = []
             try CheckRequestReader.readBulk(body, scratch: context.scratch, limits: context.jsonLimits, maxItems: context.limits.maxBulkChecks) { _, fields in
                 explanations.append(snapshot.explain(accessRequest(fields)))
             }
-            out.clear()
             DebugWriter.writeBulk(explanations, into: &out)
             return .ok(out)
         }
+        var writer = BulkAllowedResponseWriter()
+        writer.begin(into: &out)
         try CheckRequestReader.readBulk(body, scratch: context.scratch, limits: context.jsonLimits, maxItems: context.limits.maxBulkChecks) { _, fields in
             writer.append(allow: decide(snapshot, fields).isAllowed, into: &out)
         }

@@ -30,6 +30,16 @@ extension JSONWriter {
         endObject()
     }
 
+    /// The members `"user"`, `"role"`, `"tenant"` of an assignment (the caller opens the object).
+    mutating func assignmentMembers(_ assignment: RoleAssignment) {
+        key("user")
+        string(assignment.user)
+        key("role")
+        string(assignment.role)
+        key("tenant")
+        string(assignment.tenant)
+    }
+
     mutating func strings(_ values: [String]) {
         beginArray()
         for value in values { string(value) }

@@ -108,12 +108,7 @@ enum QueryEndpoints {
         writer.beginArray()
         for assignment in slice {
             writer.beginObject()
-            writer.key("user")
-            writer.string(assignment.user)
-            writer.key("role")
-            writer.string(assignment.role)
-            writer.key("tenant")
-            writer.string(assignment.tenant)
+            writer.assignmentMembers(assignment)
             writer.key("resource_instance")
             writer.null()
             writer.endObject()
@@ -164,12 +159,7 @@ enum QueryEndpoints {
                 writer.beginArray()
                 for key in catalog.dangling.prefix(10) {
                     writer.beginObject()
-                    writer.key("user")
-                    writer.string(key.user)
-                    writer.key("role")
-                    writer.string(key.role)
-                    writer.key("tenant")
-                    writer.string(key.tenant)
+                    writer.assignmentMembers(key)
                     writer.endObject()
                 }
                 writer.endArray()

@@ -9,13 +9,18 @@ import PDPWire
 enum RESTModels {
     static func scope(into writer: inout JSONWriter) {
         writer.beginObject()
+        scopeIDs(into: &writer)
+        writer.endObject()
+    }
+
+    /// `organization_id`, `project_id`, `environment_id`: on the scope and every read model.
+    private static func scopeIDs(into writer: inout JSONWriter) {
         writer.key("organization_id")
         writer.string(StableID.organization)
         writer.key("project_id")
         writer.string(StableID.project)
         writer.key("environment_id")
         writer.string(StableID.environment)
-        writer.endObject()
     }
 
     private static func ids(_ kind: String, _ key: String, into writer: inout JSONWriter) {
@@ -23,12 +28,7 @@ enum RESTModels {
         writer.string(key)
         writer.key("id")
         writer.string(StableID.id(kind, key))
-        writer.key("organization_id")
-        writer.string(StableID.organization)
-        writer.key("project_id")
-        writer.string(StableID.project)
-        writer.key("environment_id")
-        writer.string(StableID.environment)
+        scopeIDs(into: &writer)
     }
 
     private static func optional(_ name: String, _ value: String?, into writer: inout JSONWriter) {
@@ -84,12 +84,7 @@ enum RESTModels {
         writer.beginObject()
         writer.key("id")
         writer.string(StableID.id("role_assignment", "\(key.user)/\(key.role)/\(key.tenant)"))
-        writer.key("user")
-        writer.string(key.user)
-        writer.key("role")
-        writer.string(key.role)
-        writer.key("tenant")
-        writer.string(key.tenant)
+        writer.assignmentMembers(key)
         writer.key("resource_instance")
         writer.null()
         writer.key("user_id")
@@ -98,12 +93,7 @@ enum RESTModels {
         writer.string(StableID.id("role", key.role))
         writer.key("tenant_id")
         writer.string(StableID.id("tenant", key.tenant))
-        writer.key("organization_id")
-        writer.string(StableID.organization)
-        writer.key("project_id")
-        writer.string(StableID.project)
-        writer.key("environment_id")
-        writer.string(StableID.environment)
+        scopeIDs(into: &writer)
         writer.key("created_at")
         writer.string(createdAt.rfc3339)
         writer.endObject()
