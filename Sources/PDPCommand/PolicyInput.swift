@@ -2,39 +2,38 @@
 import PDPCore
 import PDPPolicyYAML
 
-/// Loads and compiles policy paths for a command, printing every diagnostic.
+/// Loads and compiles policy paths for a command.
 enum PolicyInput {
-    /// The compiled policy, or every diagnostic (for reloads, which print nothing themselves).
-    static func load(_ paths: [String]) -> Result<PolicySnapshot, Diagnostics> {
+    /// The compiled policy (when there is no error) and every diagnostic of loading and
+    /// compiling: the compiler runs even after loader errors, so all problems show at once.
+    static func load(_ paths: [String]) -> (snapshot: PolicySnapshot?, diagnostics: Diagnostics) {
         let (document, loadDiagnostics) = PolicyLoader.load(paths: paths)
-        if loadDiagnostics.hasErrors { return .failure(loadDiagnostics) }
+        var diagnostics = loadDiagnostics
         do {
-            return .success(try PolicyCompiler.compile(document))
+            let snapshot = try PolicyCompiler.compile(document)
+            diagnostics.append(contentsOf: snapshot.warnings)
+            return (diagnostics.hasErrors ? nil : snapshot, diagnostics)
         } catch {
-            var diagnostics = loadDiagnostics
             diagnostics.append(contentsOf: error)
-            return .failure(diagnostics)
+            return (nil, diagnostics)
         }
+    }
+
+    /// The compiled policy, or every diagnostic (for reloads, which print nothing themselves).
+    static func result(_ paths: [String]) -> Result<PolicySnapshot, Diagnostics> {
+        let (snapshot, diagnostics) = load(paths)
+        return snapshot.map(Result.success) ?? .failure(diagnostics)
     }
 
     /// The compiled policy, or `nil` after printing why not.
     static func compile(_ paths: [String], quiet: Bool = false) -> PolicySnapshot? {
-        let (document, loadDiagnostics) = PolicyLoader.load(paths: paths)
-        var diagnostics = loadDiagnostics
-        var snapshot: PolicySnapshot?
-        do {
-            snapshot = try PolicyCompiler.compile(document)
-            diagnostics.append(contentsOf: snapshot?.warnings ?? Diagnostics())
-        } catch {
-            diagnostics.append(contentsOf: error)
-        }
+        let (snapshot, diagnostics) = load(paths)
         if !quiet || diagnostics.hasErrors {
             for diagnostic in diagnostics.items { print(diagnostic) }
         }
         if diagnostics.hasErrors {
             let count = diagnostics.errors.count
             print("\(count) error\(count == 1 ? "" : "s") in \(paths.joined(separator: ", "))")
-            return nil
         }
         return snapshot
     }

@@ -122,7 +122,7 @@ struct Serve: AsyncParsableCommand {
         let server = PDPServer(configuration: configuration, store: snapshots, group: group, logger: logger, facts: facts)
         let paths = policy
         let reloader = PolicyReloadService(
-            configuration: PolicyReloadConfiguration(paths: paths, watch: watch), compile: { PolicyInput.load(paths) }, server: server)
+            configuration: PolicyReloadConfiguration(paths: paths, watch: watch), compile: { PolicyInput.result(paths) }, server: server)
         try await server.start()
         // Written unbuffered: scripts and tests wait for this line.
         FileHandle.standardOutput.write(Data("pdp listening on http://\(host):\(server.localPort ?? port)\n".utf8))
