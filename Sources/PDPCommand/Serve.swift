@@ -84,6 +84,7 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "pdp")
+        let loadedFiles = PolicyFilesFingerprint(paths: policy)
         guard let snapshot = PolicyInput.compile(policy, quiet: true) else { throw Status.invalidPolicy }
 
         var limits = RequestLimits()
@@ -122,7 +123,7 @@ struct Serve: AsyncParsableCommand {
         let server = PDPServer(configuration: configuration, store: snapshots, group: group, logger: logger, facts: facts)
         let paths = policy
         let reloader = PolicyReloadService(
-            configuration: PolicyReloadConfiguration(paths: paths, watch: watch), compile: { PolicyInput.result(paths) }, server: server)
+            configuration: PolicyReloadConfiguration(paths: paths, watch: watch, loadedFiles: loadedFiles), compile: { PolicyInput.result(paths) }, server: server)
         try await server.start()
         // Written unbuffered: scripts and tests wait for this line.
         FileHandle.standardOutput.write(Data("pdp listening on http://\(host):\(server.localPort ?? port)\n".utf8))

@@ -8,7 +8,7 @@ import Darwin
 /// Names, sizes and modification times of the policy files under some paths (a directory
 /// contributes its direct entries). Two fingerprints differ when a file was added, removed,
 /// resized or touched: cheap enough to poll every second.
-struct PolicyFilesFingerprint: Equatable, Sendable {
+public struct PolicyFilesFingerprint: Equatable, Sendable {
     struct Entry: Equatable, Sendable {
         var path: String
         var size: Int64
@@ -18,7 +18,8 @@ struct PolicyFilesFingerprint: Equatable, Sendable {
 
     var entries: [Entry] = []
 
-    init(paths: [String]) {
+    /// Reads the current state of the files under `paths`.
+    public init(paths: [String]) {
         for path in paths {
             guard let entry = Self.entry(path) else {
                 entries.append(Entry(path: path, size: -1, seconds: 0, nanoseconds: 0))

@@ -13,11 +13,18 @@ public struct PolicyReloadConfiguration: Sendable {
     /// Poll the files' names, sizes and modification times and reload when they change.
     public var watch: Bool
     public var pollInterval: Duration
+    /// The files as they were when the serving policy was read. Take it *before* loading the
+    /// policy: an edit made between loading and the watcher's start is then still noticed.
+    /// `nil` takes it when the watcher starts.
+    public var loadedFiles: PolicyFilesFingerprint?
 
-    public init(paths: [String], watch: Bool = true, pollInterval: Duration = .seconds(1)) {
+    public init(
+        paths: [String], watch: Bool = true, pollInterval: Duration = .seconds(1), loadedFiles: PolicyFilesFingerprint? = nil
+    ) {
         self.paths = paths
         self.watch = watch
         self.pollInterval = pollInterval
+        self.loadedFiles = loadedFiles
     }
 }
 
@@ -79,7 +86,7 @@ public final class PolicyReloadService: Service, Sendable {
                 }
                 if configuration.watch {
                     group.addTask {
-                        var last = PolicyFilesFingerprint(paths: configuration.paths)
+                        var last = configuration.loadedFiles ?? PolicyFilesFingerprint(paths: configuration.paths)
                         while !Task.isCancelled {
                             do { try await Task.sleep(for: configuration.pollInterval) } catch { return }
                             let now = PolicyFilesFingerprint(paths: configuration.paths)
