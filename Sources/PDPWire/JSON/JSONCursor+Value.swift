@@ -76,6 +76,7 @@ extension JSONCursor {
 
     /// Reads a string at the cursor, or throws a schema error naming `path` when the next
     /// value is of another kind.
+    @inline(__always)
     mutating func readRequiredString(_ path: StaticString) throws(WireError) -> JSONStringView {
         let kind = try peekKind()
         guard kind == .string else {
@@ -85,6 +86,7 @@ extension JSONCursor {
     }
 
     /// Reads a string or `null` (→ `nil`); any other kind is a schema error naming `path`.
+    @inline(__always)
     mutating func readOptionalString(_ path: StaticString) throws(WireError) -> JSONStringView? {
         let kind = try peekKind()
         switch kind {

@@ -46,7 +46,8 @@ struct JSONCursor: ~Copyable {
     mutating func skipWhitespace() {
         while index < end {
             let byte = bytes[index]
-            guard byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 else { return }
+            // Most bytes after a token are not whitespace: one compare rejects them all.
+            guard byte <= 0x20, byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 else { return }
             index &+= 1
         }
     }
@@ -56,6 +57,7 @@ struct JSONCursor: ~Copyable {
     func unexpectedEnd() -> WireError { .syntax("unexpected end of input", at: index) }
 
     /// The kind of the next value (after whitespace); does not consume it.
+    @inline(__always)
     mutating func peekKind() throws(WireError) -> JSONKind {
         skipWhitespace()
         guard index < end else { throw unexpectedEnd() }
@@ -117,6 +119,7 @@ struct JSONCursor: ~Copyable {
     // MARK: Containers
 
     /// Consumes `{` or `[` (the caller saw it) and enforces the depth limit.
+    @inline(__always)
     mutating func enterContainer() throws(WireError) {
         depth &+= 1
         guard depth <= maxDepth else {
@@ -127,6 +130,7 @@ struct JSONCursor: ~Copyable {
 
     /// Iterates object members: returns the next key (with its `:` consumed), or `nil` after
     /// consuming the closing `}`. `first` must start `true` for each object.
+    @inline(__always)
     mutating func nextKey(_ first: inout Bool) throws(WireError) -> JSONStringView? {
         skipWhitespace()
         guard index < end else { throw unexpectedEnd() }
@@ -158,6 +162,7 @@ struct JSONCursor: ~Copyable {
 
     /// Iterates array elements: returns `true` when another element follows (positioned at it),
     /// `false` after consuming the closing `]`. `first` must start `true` for each array.
+    @inline(__always)
     mutating func nextElement(_ first: inout Bool) throws(WireError) -> Bool {
         skipWhitespace()
         guard index < end else { throw unexpectedEnd() }

@@ -37,7 +37,7 @@ public struct JSONStringView: CustomStringConvertible {
     public var description: String { string }
 
     /// Whether the bytes equal `other`'s UTF-8 bytes.
-    @inlinable
+    @inlinable @inline(__always)
     public func equals(_ other: StaticString) -> Bool {
         guard other.hasPointerRepresentation, other.utf8CodeUnitCount == bytes.count else { return false }
         guard let base = bytes.baseAddress else { return true }
@@ -64,15 +64,33 @@ public struct JSONStringView: CustomStringConvertible {
     }
 }
 
-/// Byte-wise equality of two regions (no libc import needed).
-@inlinable
+/// Equality of two regions of `count` bytes (no libc import needed).
+///
+/// Word loads that may overlap instead of a byte loop: keys compared on the hot path are 2 to
+/// 16 bytes, so this is two loads and compares per side for most of them, never reading
+/// outside either region.
+@inlinable @inline(__always)
 func memcmpBytes(_ lhs: UnsafeRawPointer, _ rhs: UnsafeRawPointer, _ count: Int) -> Bool {
-    var index = 0
-    while index < count {
-        if lhs.load(fromByteOffset: index, as: UInt8.self) != rhs.load(fromByteOffset: index, as: UInt8.self) {
-            return false
+    if count >= 8 {
+        var index = 0
+        while index &+ 8 < count {
+            if lhs.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                != rhs.loadUnaligned(fromByteOffset: index, as: UInt64.self) { return false }
+            index &+= 8
         }
-        index &+= 1
+        let last = count &- 8
+        return lhs.loadUnaligned(fromByteOffset: last, as: UInt64.self)
+            == rhs.loadUnaligned(fromByteOffset: last, as: UInt64.self)
     }
-    return true
+    if count >= 4 {
+        let last = count &- 4
+        return lhs.loadUnaligned(as: UInt32.self) == rhs.loadUnaligned(as: UInt32.self)
+            && lhs.loadUnaligned(fromByteOffset: last, as: UInt32.self) == rhs.loadUnaligned(fromByteOffset: last, as: UInt32.self)
+    }
+    if count >= 2 {
+        let last = count &- 2
+        return lhs.loadUnaligned(as: UInt16.self) == rhs.loadUnaligned(as: UInt16.self)
+            && lhs.loadUnaligned(fromByteOffset: last, as: UInt16.self) == rhs.loadUnaligned(fromByteOffset: last, as: UInt16.self)
+    }
+    return count == 0 || lhs.load(as: UInt8.self) == rhs.load(as: UInt8.self)
 }

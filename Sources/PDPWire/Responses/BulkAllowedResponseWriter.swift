@@ -23,8 +23,10 @@ public struct BulkAllowedResponseWriter: Sendable {
 
     /// Writes one `{"allow":b,"result":b}` entry, preceded by a comma after the first.
     public mutating func append(allow: Bool, into buffer: inout ByteBuffer) {
-        if count > 0 { buffer.writeInteger(UInt8(ascii: ",")) }
-        AllowedResponseWriter.write(allow: allow, into: &buffer)
+        // One write per item: the entry with its leading comma, minus the comma for the first.
+        let entry: StaticString = allow ? #",{"allow":true,"result":true}"# : #",{"allow":false,"result":false}"#
+        let skip = count == 0 ? 1 : 0
+        buffer.writeBytes(UnsafeRawBufferPointer(start: entry.utf8Start + skip, count: entry.utf8CodeUnitCount - skip))
         count += 1
     }
 
