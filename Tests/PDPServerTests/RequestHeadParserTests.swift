@@ -56,6 +56,52 @@ import Testing
         #expect(chunked.expectContinue)
     }
 
+    @Test("the token set is RFC 9110 tchar, byte for byte")
+    func tokenBytes() {
+        let tchar = Set(Array("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".utf8))
+        for byte in 0...255 {
+            #expect(RequestHeadParser.isTokenByte(UInt8(byte)) == tchar.contains(UInt8(byte)), "byte \(byte)")
+        }
+    }
+
+    @Test("the word-at-a-time LF search stops where a byte loop stops")
+    func newlineSearch() {
+        var state: UInt64 = 0x1F_2E_3D_4C
+        for _ in 0..<5_000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let length = Int(state >> 58)  // 0...63
+            var bytes = (0..<length).map { index in UInt8(truncatingIfNeeded: (state >> UInt64(index % 56)) | 0x40) }
+            for position in [Int(state >> 20) % 64, Int(state >> 30) % 64] where position < length {
+                bytes[position] = [0x0A, 0x0B, 0x09, 0x8A, 0x00][Int(state >> 40) % 5]
+            }
+            let start = length == 0 ? 0 : Int(state >> 8) % (length + 1)
+            let expected = bytes[start...].firstIndex(of: 0x0A) ?? length
+            let found = bytes.withUnsafeBytes { RequestHeadParser.firstNewline($0, from: start, end: length) }
+            #expect(found == expected)
+        }
+    }
+
+    @Test("header names and listed values match in any case, and only their case variants match")
+    func caseInsensitiveNames() throws {
+        #expect(try head("POST /a HTTP/1.1\r\nCONTENT-LENGTH: 3\r\n\r\n").framing == .length(3))
+        #expect(try head("POST /a HTTP/1.1\r\ncOnTeNt-LeNgTh: 4\r\n\r\n").framing == .length(4))
+        #expect(try head("POST /a HTTP/1.1\r\nContent_Length: 4\r\n\r\n").framing == .none)
+        #expect(try head("POST /a HTTP/1.1\r\nContent-Lengtj: 4\r\n\r\n").framing == .none)
+        #expect(try head("POST /a HTTP/1.1\r\nContent-Length-: 4\r\n\r\n").framing == .none)
+        #expect(try head("GET / HTTP/1.1\r\nConnection: \tkEEP-ALIVE , Close\r\n\r\n").keepAlive == false)
+        #expect(try head("GET / HTTP/1.1\r\nConnection: closf\r\n\r\n").keepAlive)
+        #expect(status("POST /a HTTP/1.1\r\nExpect: 100-Continue)\r\n\r\n") == .expectationFailed)
+        #expect(status("POST /a HTTP/1.1\r\nExpect: 100\tcontinue\r\n\r\n") == .expectationFailed)
+    }
+
+    @Test("common methods are recognised from bytes; others keep their name")
+    func methods() throws {
+        for (text, method) in [("GET", HTTPMethod.GET), ("PUT", .PUT), ("POST", .POST), ("HEAD", .HEAD),
+                               ("PATCH", .PATCH), ("DELETE", .DELETE), ("OPTIONS", .OPTIONS), ("get", .RAW(value: "get"))] {
+            #expect(try head("\(text) / HTTP/1.1\r\n\r\n").method == method)
+        }
+    }
+
     @Test("request smuggling shapes are rejected")
     func smuggling() {
         #expect(status("POST / HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n") == .badRequest)

@@ -45,11 +45,12 @@ struct RequestDispatcher {
     }
 
     func respond(route: Route, query: Substring, head: RequestHead, body: ByteBuffer, allocator: ByteBufferAllocator) -> EndpointResponse {
-        let configuration = server.configuration
-        let debug = configuration.debugByDefault || (!query.isEmpty && QueryParameters(query)["debug"] == "true")
+        let debug = server.configuration.debugByDefault || (!query.isEmpty && QueryParameters(query)["debug"] == "true")
+        let readiness: Readiness
+        if case .ready = route { readiness = server.readiness } else { readiness = Readiness() }
         let context = EndpointContext(
-            snapshot: server.store.current, allocator: allocator, scratch: scratch, limits: configuration.limits,
-            debug: debug, readiness: route == .ready ? server.readiness : Readiness())
+            snapshot: server.store.current, allocator: allocator, scratch: scratch, limits: server.configuration.limits,
+            debug: debug, readiness: readiness)
         do throws(WireError) {
             switch route {
             case .allowed: return try DecisionEndpoints.allowed(body, context)
