@@ -4,8 +4,15 @@
 #   1. wrk: keep-alive and a new connection per request (how Permit's Python SDK behaves),
 #      at 1, 16, 64 and 256 connections; requests/s, p50/p99 and the ratio to nginx;
 #   2. `pdp load` (closed loop, every pdp answer verified against the policy) for the same;
-#   3. open loop at half of pdp's keep-alive maximum (64 connections): p50/p99/p99.9;
-#   4. /allowed/bulk with 1,000 checks per request: decisions per second.
+#   3. one core each: nginx with one worker against `pdp serve --threads 1` (wrk, keep-alive,
+#      64 connections), which compares the cost per request without the scheduling effects of
+#      four busy threads (two event loops, two nginx workers, wrk) on two cores;
+#   4. open loop at half of pdp's keep-alive maximum (64 connections): p50/p99/p99.9, with a
+#      one-thread generator (a second generator thread competes with the event loops for the
+#      two cores and adds its own scheduling delay to every latency it measures);
+#   5. /allowed/bulk with 1,000 checks per request, 2 and 4 connections: decisions per second
+#      (with SO_REUSEPORT the kernel hashes connections onto event loops, so 2 connections
+#      share one loop about half the time; 4 spread more evenly).
 #
 #   Benchmarks/macro/compare.sh [--duration 10] [--connections "1 16 64 256"] [--pdp PATH]
 # Installs nginx-light and wrk from Debian when missing. Builds the release pdp unless --pdp
@@ -37,28 +44,35 @@ fi
 
 WORK=$(mktemp -d)
 NGINX_PORT=18080
+NGINX1_PORT=18081
 PDP_PORT=17766
+PDP1_PORT=17767
 cleanup() {
-    [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
-    [ -n "${PDP_PID:-}" ] && kill "$PDP_PID" 2>/dev/null || true
+    for pidfile in "$WORK"/nginx*.pid; do [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null; done
+    [ -n "${PDP_PID:-}" ] && kill "$PDP_PID" 2>/dev/null
+    [ -n "${PDP1_PID:-}" ] && kill "$PDP1_PID" 2>/dev/null
+    true
     rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-cat > "$WORK/nginx.conf" <<NGINX
-worker_processes $(nproc);
-pid $WORK/nginx.pid;
-error_log $WORK/error.log;
+nginx_config() { # name workers port
+    cat > "$WORK/$1.conf" <<NGINX
+worker_processes $2;
+pid $WORK/$1.pid;
+error_log $WORK/$1-error.log;
 events { worker_connections 4096; }
 http {
   access_log off;
   server {
-    listen 127.0.0.1:$NGINX_PORT reuseport;
+    listen 127.0.0.1:$3 reuseport;
     location / { default_type application/json; return 200 '{"allow":true}'; }
   }
 }
 NGINX
-nginx -c "$WORK/nginx.conf"
+    nginx -c "$WORK/$1.conf"
+}
+nginx_config nginx "$(nproc)" "$NGINX_PORT"
 
 "$PDP" serve --policy policies/tasks.yaml --policy Tests/compat/policy/users.yaml \
     --port "$PDP_PORT" --api-key bench-key --log-level warning > "$WORK/pdp.out" 2>&1 &
@@ -119,20 +133,37 @@ for mode in keepalive close; do
 done
 
 echo
+echo "one core each: nginx with 1 worker vs pdp serve --threads 1 (wrk, keep-alive, 64 connections)"
+nginx_config nginx1 1 "$NGINX1_PORT"
+"$PDP" serve --policy policies/tasks.yaml --policy Tests/compat/policy/users.yaml --threads 1 --in-memory \
+    --port "$PDP1_PORT" --api-key bench-key --log-level warning > "$WORK/pdp1.out" 2>&1 &
+PDP1_PID=$!
+for _ in $(seq 100); do grep -q "pdp listening" "$WORK/pdp1.out" 2>/dev/null && break; sleep 0.1; done
+read -r nr n50 n99 nerr < <(measure "http://127.0.0.1:$NGINX1_PORT" keepalive 64)
+read -r pr p50 p99 perr < <(measure "http://127.0.0.1:$PDP1_PORT" keepalive 64)
+ratio=$(awk -v a="$pr" -v b="$nr" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+printf '%-10s %5s | %10s %8s %8s | %10s %8s %8s | %6s\n' "1 core" 64 "$nr" "$n50" "$n99" "$pr" "$p50" "$p99" "$ratio"
+kill "$PDP1_PID" 2>/dev/null; PDP1_PID=""
+
+echo
 max=$(load "http://127.0.0.1:$PDP_PORT" keepalive 64 | field 'round(d["requestsPerSecond"])')
 half=$((max / 2))
-summary=$(load "http://127.0.0.1:$PDP_PORT" keepalive 64 --rate "$half" --verify)
-echo "open loop at half of the keep-alive maximum ($max r/s by pdp load): $half r/s offered," \
-    "$(field 'round(d["requestsPerSecond"])' <<< "$summary") r/s done," \
-    "p50 $(field 'd["latencyMicroseconds"]["p50"]' <<< "$summary") us," \
-    "p99 $(field 'd["latencyMicroseconds"]["p99"]' <<< "$summary") us," \
-    "p99.9 $(field 'd["latencyMicroseconds"]["p999"]' <<< "$summary") us," \
-    "mismatches $(field 'd["mismatches"]' <<< "$summary")"
-summary=$(load "http://127.0.0.1:$PDP_PORT" keepalive 2 --batch 1000 --verify)
-echo "/allowed/bulk, 1,000 checks per request, 2 connections:" \
-    "$(field 'round(d["decisionsPerSecond"])' <<< "$summary") decisions/s," \
-    "p99 $(field 'd["latencyMicroseconds"]["p99"]' <<< "$summary") us per request," \
-    "mismatches $(field 'd["mismatches"]' <<< "$summary")"
+for threads in 1 2; do
+    summary=$(load "http://127.0.0.1:$PDP_PORT" keepalive 64 --rate "$half" --threads "$threads" --verify)
+    echo "open loop at half of the keep-alive maximum ($max r/s by pdp load), $threads generator thread(s):" \
+        "$half r/s offered, $(field 'round(d["requestsPerSecond"])' <<< "$summary") r/s done," \
+        "p50 $(field 'd["latencyMicroseconds"]["p50"]' <<< "$summary") us," \
+        "p99 $(field 'd["latencyMicroseconds"]["p99"]' <<< "$summary") us," \
+        "p99.9 $(field 'd["latencyMicroseconds"]["p999"]' <<< "$summary") us," \
+        "mismatches $(field 'd["mismatches"]' <<< "$summary")"
+done
+for c in 2 4; do
+    summary=$(load "http://127.0.0.1:$PDP_PORT" keepalive "$c" --batch 1000 --verify)
+    echo "/allowed/bulk, 1,000 checks per request, $c connections:" \
+        "$(field 'round(d["decisionsPerSecond"])' <<< "$summary") decisions/s," \
+        "p99 $(field 'd["latencyMicroseconds"]["p99"]' <<< "$summary") us per request," \
+        "mismatches $(field 'd["mismatches"]' <<< "$summary")"
+done
 
 curl -s -H "Authorization: Bearer bench-key" "http://127.0.0.1:$PDP_PORT/allowed" \
     -d '{"user":"alice","action":"read","resource":"task"}' | grep -q '"allow":true' \

@@ -10,16 +10,16 @@ import PDPWire
 /// pre-encoded parts. Nothing here allocates except the response buffer.
 enum DecisionEndpoints {
     static func allowed(_ body: ByteBuffer, _ context: EndpointContext) throws(WireError) -> EndpointResponse {
-        let snapshot = context.snapshot
+        let published = context.published
         var out = context.allocator.responseBuffer(capacity: context.debug ? 512 : 32)
         if context.debug {
             let explanation = try CheckRequestReader.read(body, scratch: context.scratch, limits: context.jsonLimits) { fields in
-                snapshot.explain(accessRequest(fields))
+                published.snapshot.explain(accessRequest(fields))
             }
             DebugWriter.writeAllowed(explanation, into: &out)
         } else {
             let outcome = try CheckRequestReader.read(body, scratch: context.scratch, limits: context.jsonLimits) { fields in
-                decide(snapshot, fields)
+                decide(published.snapshot, fields)
             }
             AllowedResponseWriter.write(allow: outcome.isAllowed, into: &out)
         }
@@ -27,13 +27,13 @@ enum DecisionEndpoints {
     }
 
     static func bulk(_ body: ByteBuffer, _ context: EndpointContext) throws(WireError) -> EndpointResponse {
-        let snapshot = context.snapshot
+        let published = context.published
         // ~30 bytes per answer; sized from the body so large batches do not regrow.
         var out = context.allocator.responseBuffer(capacity: 16 + body.readableBytes / 4)
         if context.debug {
             var explanations: [Explanation] = []
             try CheckRequestReader.readBulk(body, scratch: context.scratch, limits: context.jsonLimits, maxItems: context.limits.maxBulkChecks) { _, fields in
-                explanations.append(snapshot.explain(accessRequest(fields)))
+                explanations.append(published.snapshot.explain(accessRequest(fields)))
             }
             DebugWriter.writeBulk(explanations, into: &out)
             return .ok(out)
@@ -41,7 +41,7 @@ enum DecisionEndpoints {
         var writer = BulkAllowedResponseWriter()
         writer.begin(into: &out)
         try CheckRequestReader.readBulk(body, scratch: context.scratch, limits: context.jsonLimits, maxItems: context.limits.maxBulkChecks) { _, fields in
-            writer.append(allow: decide(snapshot, fields).isAllowed, into: &out)
+            writer.append(allow: decide(published.snapshot, fields).isAllowed, into: &out)
         }
         writer.end(into: &out)
         return .ok(out)

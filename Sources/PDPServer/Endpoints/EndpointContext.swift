@@ -6,7 +6,13 @@ import PDPWire
 
 /// What an endpoint needs to answer one request.
 struct EndpointContext {
-    let snapshot: PolicySnapshot
+    /// The snapshot loaded once for this request, by reference: a `PolicySnapshot` value holds
+    /// a dozen arrays, so copying one costs a dozen retains and releases per request.
+    let published: SnapshotStore.Box
+    /// The snapshot, borrowed from ``published`` without copying.
+    var snapshot: PolicySnapshot {
+        _read { yield published.snapshot }
+    }
     let allocator: ByteBufferAllocator
     /// Reused across the requests of one connection (strings with escapes are decoded here).
     let scratch: JSONScratch

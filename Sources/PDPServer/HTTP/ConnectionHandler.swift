@@ -309,7 +309,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         let keepAlive = head.keepAlive && !forceClose
         let bytes = ResponseFraming.frame(
             status: response.status, body: response.body, version: head.version, keepAlive: keepAlive,
-            omitBody: head.method == .HEAD, allow: response.allow, allocator: context.channel.allocator)
+            omitBody: head.method.isHEAD, allow: response.allow, allocator: context.channel.allocator)
         if keepAlive {
             context.write(wrapOutboundOut(bytes), promise: nil)
             needsFlush = true

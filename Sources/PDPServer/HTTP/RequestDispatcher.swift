@@ -38,7 +38,7 @@ struct RequestDispatcher {
         }
         let configuration = server.configuration
         let context = EndpointContext(
-            snapshot: server.store.current, allocator: allocator, scratch: scratch, limits: configuration.limits,
+            published: server.store.currentBox, allocator: allocator, scratch: scratch, limits: configuration.limits,
             debug: false, readiness: Readiness())
         return FactsEndpoints.respond(
             route, method: head.method, query: query, body: body, context: context, facts: server.facts, eventLoop: eventLoop)
@@ -49,7 +49,7 @@ struct RequestDispatcher {
         let readiness: Readiness
         if case .ready = route { readiness = server.readiness } else { readiness = Readiness() }
         let context = EndpointContext(
-            snapshot: server.store.current, allocator: allocator, scratch: scratch, limits: server.configuration.limits,
+            published: server.store.currentBox, allocator: allocator, scratch: scratch, limits: server.configuration.limits,
             debug: debug, readiness: readiness)
         do throws(WireError) {
             switch route {

@@ -40,15 +40,15 @@ enum Route: Equatable {
             path.count == literal.utf8CodeUnitCount
                 && path.elementsEqual(UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
         }
-        let post = method == .POST
-        let get = method == .GET || method == .HEAD
+        let post = method.isPOST
+        let get = method.isGET || method.isHEAD
         if equals("/allowed") { return post ? .allowed : .methodNotAllowed(allow: "POST") }
         if equals("/allowed/bulk") { return post ? .allowedBulk : .methodNotAllowed(allow: "POST") }
         if equals("/allowed/all-tenants") { return post ? .allowedAllTenants : .methodNotAllowed(allow: "POST") }
         if equals("/user-permissions") { return post ? .userPermissions : .methodNotAllowed(allow: "POST") }
         if equals("/authorized_users") { return post ? .authorizedUsers : .methodNotAllowed(allow: "POST") }
         if equals("/user-tenants") { return post ? .userTenants : .methodNotAllowed(allow: "POST") }
-        if equals("/local/role_assignments") { return method == .GET ? .localRoleAssignments : .methodNotAllowed(allow: "GET") }
+        if equals("/local/role_assignments") { return method.isGET ? .localRoleAssignments : .methodNotAllowed(allow: "GET") }
         if equals("/health") || equals("/healthy") { return get ? .health : .methodNotAllowed(allow: "GET, HEAD") }
         if equals("/ready") { return get ? .ready : .methodNotAllowed(allow: "GET, HEAD") }
         return nil
@@ -61,4 +61,12 @@ enum Route: Equatable {
         default: true
         }
     }
+}
+
+extension HTTPMethod {
+    // Pattern matches, not `==`: NIO's `HTTPMethod` is `RawRepresentable`, and its `==`
+    // compares `rawValue` strings, which showed up in the `/allowed` profile.
+    var isGET: Bool { if case .GET = self { true } else { false } }
+    var isHEAD: Bool { if case .HEAD = self { true } else { false } }
+    var isPOST: Bool { if case .POST = self { true } else { false } }
 }

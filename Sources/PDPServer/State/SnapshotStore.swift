@@ -27,6 +27,11 @@ public final class SnapshotStore: Sendable {
     @inline(__always)
     public var current: PolicySnapshot { box.load(ordering: .acquiring).snapshot }
 
+    /// The published box holding the snapshot: one atomic load and one retain. Decide through
+    /// `box.snapshot` to avoid copying the snapshot value (which retains each of its arrays).
+    @inline(__always)
+    var currentBox: Box { box.load(ordering: .acquiring) }
+
     /// Increases by one with every publish.
     public var revision: Int { box.load(ordering: .acquiring).revision }
 
