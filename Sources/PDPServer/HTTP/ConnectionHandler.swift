@@ -305,11 +305,15 @@ final class ConnectionHandler: ChannelDuplexHandler {
         write(response, head: head ?? fallback, forceClose: true, context: context)
     }
 
-    private func write(_ response: EndpointResponse, head: RequestHead, forceClose: Bool = false, context: ChannelHandlerContext) {
+    private func write(_ response: consuming EndpointResponse, head: RequestHead, forceClose: Bool = false, context: ChannelHandlerContext) {
         let keepAlive = head.keepAlive && !forceClose
-        let bytes = ResponseFraming.frame(
-            status: response.status, body: response.body, version: head.version, keepAlive: keepAlive,
+        // Framed in place: `response` is this function's own copy, so its body buffer is
+        // uniquely referenced and the head goes into its headroom without a copy-on-write.
+        var response = response
+        ResponseFraming.frame(
+            status: response.status, body: &response.body, version: head.version, keepAlive: keepAlive,
             omitBody: head.method.isHEAD, allow: response.allow, allocator: context.channel.allocator)
+        let bytes = response.body
         if keepAlive {
             context.write(wrapOutboundOut(bytes), promise: nil)
             needsFlush = true

@@ -23,17 +23,19 @@ enum ResponseFraming {
     /// Enough for the longest head this server writes.
     static let headroom = 192
 
-    /// Frames `body` as a complete response and returns the bytes to write.
+    /// Frames `body` in place as a complete response: afterwards it holds the bytes to write.
+    ///
+    /// Pass a uniquely referenced buffer (not one another variable still holds): otherwise
+    /// writing the head into its headroom copies the whole buffer first.
     /// - Parameters:
     ///   - keepAlive: `false` adds `connection: close`.
     ///   - omitBody: for `HEAD`: keep `content-length`, send no body.
     static func frame(
-        status: HTTPResponseStatus, body: ByteBuffer, version: HTTPVersion, keepAlive: Bool, omitBody: Bool,
+        status: HTTPResponseStatus, body: inout ByteBuffer, version: HTTPVersion, keepAlive: Bool, omitBody: Bool,
         allow: String? = nil, allocator: ByteBufferAllocator
-    ) -> ByteBuffer {
-        var body = body
+    ) {
         // The head is composed on the stack, then copied in front of the body.
-        return withUnsafeTemporaryAllocation(byteCount: headroom + (allow?.utf8.count ?? 0), alignment: 1) { scratch in
+        withUnsafeTemporaryAllocation(byteCount: headroom + (allow?.utf8.count ?? 0), alignment: 1) { scratch in
             var head = HeadWriter(scratch)
             head.write(version.major == 1 && version.minor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ")
             if status == .ok {
@@ -59,19 +61,18 @@ enum ResponseFraming {
             if omitBody {
                 var out = allocator.buffer(capacity: bytes.count)
                 out.writeBytes(bytes)
-                return out
-            }
-            if body.readerIndex >= bytes.count {
+                body = out
+            } else if body.readerIndex >= bytes.count {
                 // The usual case: bodies come from `responseBuffer`, so the head fits in front.
                 let start = body.readerIndex - bytes.count
                 body.setBytes(bytes, at: start)
                 body.moveReaderIndex(to: start)
-                return body
+            } else {
+                var out = allocator.buffer(capacity: bytes.count + body.readableBytes)
+                out.writeBytes(bytes)
+                out.writeBuffer(&body)
+                body = out
             }
-            var out = allocator.buffer(capacity: bytes.count + body.readableBytes)
-            out.writeBytes(bytes)
-            out.writeBuffer(&body)
-            return out
         }
     }
 
