@@ -1,4 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import NIOCore
 import PDPWire
 
@@ -9,6 +14,7 @@ enum AnswerReader {
     /// The decisions in `body`, or why they could not be read.
     static func decisions(in body: ByteBuffer, bulk: Bool, expectedCount: Int) -> Result<[Bool], AnswerError> {
         if !bulk, let allow = commonAnswer(body) { return .success([allow]) }
+        if bulk, let decisions = commonBulkAnswer(body, expectedCount: expectedCount) { return .success(decisions) }
         let value: JSONValue
         do {
             value = try JSONValue.parse(body)
@@ -41,6 +47,41 @@ enum AnswerReader {
         case 28: body.readableBytesView.elementsEqual(#"{"allow":true,"result":true}"#.utf8) ? true : nil
         case 30: body.readableBytesView.elementsEqual(#"{"allow":false,"result":false}"#.utf8) ? false : nil
         default: nil
+        }
+    }
+
+    /// The decisions when `body` is a compact bulk answer made of the usual entries
+    /// (`{"allow":[{"allow":true,"result":true},…]}`), read without building a JSON tree: a
+    /// 1,000-check answer otherwise costs the generator more CPU than the server spent on it,
+    /// and the generator shares the machine. Anything else goes through the JSON parser.
+    static func commonBulkAnswer(_ body: ByteBuffer, expectedCount: Int) -> [Bool]? {
+        body.withUnsafeReadableBytes { bytes -> [Bool]? in
+            func matches(_ literal: StaticString, at offset: Int) -> Bool {
+                let count = literal.utf8CodeUnitCount
+                guard offset + count <= bytes.count, let base = bytes.baseAddress else { return false }
+                return memcmp(base + offset, literal.utf8Start, count) == 0
+            }
+            guard matches(#"{"allow":["#, at: 0) else { return nil }
+            var offset = 10
+            var decisions: [Bool] = []
+            decisions.reserveCapacity(expectedCount)
+            while offset < bytes.count, bytes[offset] != UInt8(ascii: "]") {
+                if !decisions.isEmpty {
+                    guard bytes[offset] == UInt8(ascii: ",") else { return nil }
+                    offset += 1
+                }
+                if matches(#"{"allow":true,"result":true}"#, at: offset) {
+                    decisions.append(true)
+                    offset += 28
+                } else if matches(#"{"allow":false,"result":false}"#, at: offset) {
+                    decisions.append(false)
+                    offset += 30
+                } else {
+                    return nil
+                }
+            }
+            guard matches("]}", at: offset), offset + 2 == bytes.count, decisions.count == expectedCount else { return nil }
+            return decisions
         }
     }
 
