@@ -14,18 +14,22 @@
 #      (with SO_REUSEPORT the kernel hashes connections onto event loops, so 2 connections
 #      share one loop about half the time; 4 spread more evenly).
 #
-#   Benchmarks/macro/compare.sh [--duration 10] [--connections "1 16 64 256"] [--pdp PATH]
+#   Benchmarks/macro/compare.sh [--duration 10] [--rounds 3] [--connections "1 16 64 256"] [--pdp PATH]
+# Each wrk cell alternates nginx and pdp --rounds times and reports medians: on a 2-core VM
+# one 10 s run of either server varies by 15-20%.
 # Installs nginx-light and wrk from Debian when missing. Builds the release pdp unless --pdp
 # is given. Talks only to 127.0.0.1; stops both servers at the end.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
 DURATION=10
+ROUNDS=3
 CONNECTIONS="1 16 64 256"
 PDP=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --duration) DURATION=$2; shift ;;
+        --rounds) ROUNDS=$2; shift ;;
         --connections) CONNECTIONS=$2; shift ;;
         --pdp) PDP=$2; shift ;;
         *) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
@@ -96,15 +100,30 @@ done
 measure() { # url mode connections -> "rps p50us p99us errors"
     wrk -t1 -c"$3" -d"${DURATION}s" -s "$WORK/$2.lua" "$1/allowed" 2>/dev/null | awk '/^RESULT/ {print $2, $3, $4, $5}'
 }
+median() { tr ' ' '\n' | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2)) }'; }
+# One table row: nginx and pdp measured alternately ROUNDS times (both see the same drift of
+# this shared machine); medians of each column, and the ratio of the median rates.
+compare_row() { # label nginx-url pdp-url mode connections
+    local label=$1 nginx=$2 pdp=$3 mode=$4 c=$5 nr=() n50=() n99=() pr=() p50=() p99=() errors=0 r a b d e
+    for ((r = 0; r < ROUNDS; r++)); do
+        read -r a b d e < <(measure "$nginx" "$mode" "$c"); nr+=("$a"); n50+=("$b"); n99+=("$d")
+        read -r a b d e < <(measure "$pdp" "$mode" "$c"); pr+=("$a"); p50+=("$b"); p99+=("$d"); errors=$((errors + e))
+    done
+    local mnr mpr
+    mnr=$(echo "${nr[*]}" | median); mpr=$(echo "${pr[*]}" | median)
+    printf '%-10s %5s | %10s %8s %8s | %10s %8s %8s | %6s\n' "$label" "$c" "$mnr" "$(echo "${n50[*]}" | median)" \
+        "$(echo "${n99[*]}" | median)" "$mpr" "$(echo "${p50[*]}" | median)" "$(echo "${p99[*]}" | median)" \
+        "$(awk -v a="$mpr" -v b="$mnr" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')"
+    [ "$errors" = 0 ] || echo "  (pdp: $errors errors)"
+    [ "$ROUNDS" -gt 1 ] && echo "  rounds: nginx ${nr[*]} / pdp ${pr[*]} r/s"
+    true
+}
 
+echo "wrk -t1, ${DURATION}s per run, median of $ROUNDS alternating rounds"
 printf '%-10s %5s | %10s %8s %8s | %10s %8s %8s | %6s\n' mode conns "nginx r/s" "p50 us" "p99 us" "pdp r/s" "p50 us" "p99 us" ratio
 for mode in keepalive close; do
     for c in $CONNECTIONS; do
-        read -r nr n50 n99 nerr < <(measure "http://127.0.0.1:$NGINX_PORT" "$mode" "$c")
-        read -r pr p50 p99 perr < <(measure "http://127.0.0.1:$PDP_PORT" "$mode" "$c")
-        ratio=$(awk -v a="$pr" -v b="$nr" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
-        printf '%-10s %5s | %10s %8s %8s | %10s %8s %8s | %6s\n' "$mode" "$c" "$nr" "$n50" "$n99" "$pr" "$p50" "$p99" "$ratio"
-        [ "$perr" = 0 ] || echo "  (pdp: $perr errors)"
+        compare_row "$mode" "http://127.0.0.1:$NGINX_PORT" "http://127.0.0.1:$PDP_PORT" "$mode" "$c"
     done
 done
 POLICIES=(--policy policies/tasks.yaml --policy Tests/compat/policy/users.yaml)
@@ -139,10 +158,7 @@ nginx_config nginx1 1 "$NGINX1_PORT"
     --port "$PDP1_PORT" --api-key bench-key --log-level warning > "$WORK/pdp1.out" 2>&1 &
 PDP1_PID=$!
 for _ in $(seq 100); do grep -q "pdp listening" "$WORK/pdp1.out" 2>/dev/null && break; sleep 0.1; done
-read -r nr n50 n99 nerr < <(measure "http://127.0.0.1:$NGINX1_PORT" keepalive 64)
-read -r pr p50 p99 perr < <(measure "http://127.0.0.1:$PDP1_PORT" keepalive 64)
-ratio=$(awk -v a="$pr" -v b="$nr" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
-printf '%-10s %5s | %10s %8s %8s | %10s %8s %8s | %6s\n' "1 core" 64 "$nr" "$n50" "$n99" "$pr" "$p50" "$p99" "$ratio"
+compare_row "1 core" "http://127.0.0.1:$NGINX1_PORT" "http://127.0.0.1:$PDP1_PORT" keepalive 64
 kill "$PDP1_PID" 2>/dev/null; PDP1_PID=""
 
 echo

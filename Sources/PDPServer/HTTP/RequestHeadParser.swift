@@ -196,17 +196,35 @@ enum RequestHeadParser {
         return HTTPMethod(rawValue: String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self))
     }
 
+    /// Splits `name: value` in one pass: the name must be token bytes up to the colon; the
+    /// value is trimmed of spaces and tabs and may hold visible characters, spaces, tabs and
+    /// obs-text, no other control bytes.
     private static func splitField(_ bytes: UnsafeRawBufferPointer, _ line: Range<Int>) -> (name: Range<Int>, value: Range<Int>)? {
-        guard let colon = line.first(where: { bytes[$0] == UInt8(ascii: ":") }) else { return nil }
-        let name = line.lowerBound..<colon
-        guard !name.isEmpty, name.allSatisfy({ isTokenByte(bytes[$0]) }) else { return nil }
-        var start = colon + 1
+        guard let base = bytes.baseAddress else { return nil }
+        var index = line.lowerBound
+        while index < line.upperBound {
+            let byte = base.load(fromByteOffset: index, as: UInt8.self)
+            if byte == UInt8(ascii: ":") { break }
+            guard isTokenByte(byte) else { return nil }
+            index += 1
+        }
+        guard index < line.upperBound, index > line.lowerBound else { return nil }
+        let name = line.lowerBound..<index
+        index += 1
+        var start = line.upperBound
         var end = line.upperBound
-        while start < end, bytes[start] == UInt8(ascii: " ") || bytes[start] == UInt8(ascii: "\t") { start += 1 }
-        while end > start, bytes[end - 1] == UInt8(ascii: " ") || bytes[end - 1] == UInt8(ascii: "\t") { end -= 1 }
-        // Field values: visible characters, spaces, tabs and obs-text; no other controls.
-        guard (start..<end).allSatisfy({ bytes[$0] >= 0x20 && bytes[$0] != 0x7f || bytes[$0] == 0x09 }) else { return nil }
-        return (name, start..<end)
+        while index < line.upperBound {
+            let byte = base.load(fromByteOffset: index, as: UInt8.self)
+            if byte == UInt8(ascii: " ") || byte == 0x09 {
+                // Optional whitespace: trimmed at either end, kept inside the value.
+            } else {
+                guard byte >= 0x20, byte != 0x7F else { return nil }
+                if start == line.upperBound { start = index }
+                end = index + 1
+            }
+            index += 1
+        }
+        return (name, start == line.upperBound ? line.upperBound..<line.upperBound : start..<end)
     }
 
     /// RFC 9110 `tchar`: ALPHA, DIGIT and ``!#$%&'*+-.^_`|~``, as a 128-bit set (bit n is
