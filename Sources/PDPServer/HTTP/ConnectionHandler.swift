@@ -43,13 +43,17 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     let server: ServerState
     private let dispatcher: RequestDispatcher
-    private var state = State.head(scanned: 0)
-    private var buffer: ByteBuffer?
-    private var needsFlush = false
-    private var pausedForWritability = false
-    private var readPending = false
+    // `@exclusivity(unchecked)`: a handler is only touched on its channel's event loop, and no
+    // method holds an access to these across a call that touches them again (the whole suite
+    // ran clean with the runtime checks before they were turned off here), so the checks,
+    // several per request on the hot path, buy nothing.
+    @exclusivity(unchecked) private var state = State.head(scanned: 0)
+    @exclusivity(unchecked) private var buffer: ByteBuffer?
+    @exclusivity(unchecked) private var needsFlush = false
+    @exclusivity(unchecked) private var pausedForWritability = false
+    @exclusivity(unchecked) private var readPending = false
     // Idle timeout state, see ConnectionHandler+Idle.swift.
-    var activity: UInt64 = 0
+    @exclusivity(unchecked) var activity: UInt64 = 0
     var observedActivity: UInt64 = 0
     var idleTicks = 0
     var idleTask: RepeatedTask?

@@ -14,9 +14,11 @@
 ///
 /// Not thread-safe and not `Sendable`: one reader at a time.
 public final class JSONScratch {
-    @usableFromInline var storage: UnsafeMutableRawPointer
-    @usableFromInline var capacity: Int
-    @usableFromInline var used: Int = 0
+    // Unchecked exclusivity: one reader at a time by contract (see above), and the runtime
+    // check on every reset and string decode showed up on the check path.
+    @exclusivity(unchecked) @usableFromInline var storage: UnsafeMutableRawPointer
+    @exclusivity(unchecked) @usableFromInline var capacity: Int
+    @exclusivity(unchecked) @usableFromInline var used: Int = 0
 
     /// Creates a scratch buffer with an initial capacity in bytes (default 4 KiB).
     public init(initialCapacity: Int = 4096) {
