@@ -10,9 +10,7 @@
 #   4. open loop at half of pdp's keep-alive maximum (64 connections): p50/p99/p99.9, with a
 #      one-thread generator (a second generator thread competes with the event loops for the
 #      two cores and adds its own scheduling delay to every latency it measures);
-#   5. /allowed/bulk with 1,000 checks per request, 2 and 4 connections: decisions per second
-#      (with SO_REUSEPORT the kernel hashes connections onto event loops, so 2 connections
-#      share one loop about half the time; 4 spread more evenly).
+#   5. /allowed/bulk with 1,000 checks per request, 2 and 4 connections: decisions per second.
 #
 #   Benchmarks/macro/compare.sh [--duration 10] [--rounds 3] [--connections "1 16 64 256"] [--pdp PATH]
 # Each wrk cell alternates nginx and pdp --rounds times and reports medians: on a 2-core VM
@@ -164,14 +162,18 @@ kill "$PDP1_PID" 2>/dev/null; PDP1_PID=""
 echo
 max=$(load "http://127.0.0.1:$PDP_PORT" keepalive 64 | field 'round(d["requestsPerSecond"])')
 half=$((max / 2))
+echo "open loop at half of the keep-alive maximum ($max r/s by pdp load): $half r/s offered, 64 connections"
 for threads in 1 2; do
-    summary=$(load "http://127.0.0.1:$PDP_PORT" keepalive 64 --rate "$half" --threads "$threads" --verify)
-    echo "open loop at half of the keep-alive maximum ($max r/s by pdp load), $threads generator thread(s):" \
-        "$half r/s offered, $(field 'round(d["requestsPerSecond"])' <<< "$summary") r/s done," \
-        "p50 $(field 'd["latencyMicroseconds"]["p50"]' <<< "$summary") us," \
-        "p99 $(field 'd["latencyMicroseconds"]["p99"]' <<< "$summary") us," \
-        "p99.9 $(field 'd["latencyMicroseconds"]["p999"]' <<< "$summary") us," \
-        "mismatches $(field 'd["mismatches"]' <<< "$summary")"
+    p99s=()
+    for ((r = 0; r < ROUNDS; r++)); do
+        summary=$(load "http://127.0.0.1:$PDP_PORT" keepalive 64 --rate "$half" --threads "$threads" --verify)
+        p99s+=("$(field 'd["latencyMicroseconds"]["p99"]' <<< "$summary")")
+        echo "  $threads generator thread(s): $(field 'round(d["requestsPerSecond"])' <<< "$summary") r/s done," \
+            "p50 $(field 'd["latencyMicroseconds"]["p50"]' <<< "$summary") us, p99 ${p99s[-1]} us," \
+            "p99.9 $(field 'd["latencyMicroseconds"]["p999"]' <<< "$summary") us," \
+            "mismatches $(field 'd["mismatches"]' <<< "$summary")"
+    done
+    echo "  $threads generator thread(s): median p99 $(echo "${p99s[*]}" | median) us over $ROUNDS runs"
 done
 for c in 2 4; do
     summary=$(load "http://127.0.0.1:$PDP_PORT" keepalive "$c" --batch 1000 --verify)
