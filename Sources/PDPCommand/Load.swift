@@ -39,7 +39,11 @@ struct Load: AsyncParsableCommand {
     @Option(help: "Send to /allowed/bulk with this many checks per request.")
     var batch: Int?
 
-    @Option(help: "Event loop threads (default: one per core).")
+    @Option(help: """
+        Event loop threads (default: one per core). When the server under test shares the \
+        machine, --threads 1 keeps the generator's own scheduling delay out of open-loop \
+        latencies (on 2 cores it about halved the measured p99).
+        """)
     var threads: Int?
 
     @Option(help: "Measured seconds (default 10 unless --requests is given).")
