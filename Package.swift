@@ -73,17 +73,19 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "PDPCoreTests", dependencies: ["PDPCore"], swiftSettings: strict),
+        // One seeded generator for the property and fuzz tests of every target.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
+        .testTarget(name: "PDPCoreTests", dependencies: ["PDPCore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "PDPStoreTests", dependencies: ["PDPStore", "PDPCore"], swiftSettings: strict),
         .testTarget(
             name: "PDPWireTests",
-            dependencies: ["PDPWire", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["PDPWire", "TestSupport", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strict
         ),
         .testTarget(
             name: "PDPServerTests",
             dependencies: [
-                "PDPServer", "PDPCore", "PDPPolicyYAML", "PDPStore",
+                "PDPServer", "PDPCore", "PDPPolicyYAML", "PDPStore", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -93,7 +95,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PDPPolicyYAMLTests",
-            dependencies: ["PDPPolicyYAML", "PDPCore"],
+            dependencies: ["PDPPolicyYAML", "PDPCore", "TestSupport"],
             resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import PDPCore
 import Testing
+import TestSupport
 
 @Suite struct BitsetTests {
     @Test("bits at word boundaries are independent", arguments: [1, 63, 64, 65, 127, 128, 129, 2000])
@@ -39,15 +40,3 @@ import Testing
     }
 }
 
-/// A small deterministic generator so property tests replay exactly.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-}

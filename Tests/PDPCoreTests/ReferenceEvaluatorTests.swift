@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import PDPCore
 import Testing
+import TestSupport
 
 /// A deliberately naive evaluator over the written policy: string comparisons and a
 /// breadth-first walk of `extends`, no ids, no bitsets.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import PDPServer
 import Testing
+import TestSupport
 
 @Suite struct FuzzTests {
     static let acceptedStatuses: Set<Int> = [200, 400, 401, 403, 404, 405, 413, 417, 422, 431, 501]
@@ -24,7 +25,7 @@ import Testing
         limits.maxBodyBytes = 64 * 1024
         limits.maxConnections = 4
         try await withTestServer(limits: limits) { server in
-            var generator = MalformedRequests(random: SeededGenerator(seed: 0x5EED_F00D))
+            var generator = MalformedRequests(random: SplitMix64(seed: 0x5EED_F00D))
             var reused: RawHTTPClient?
             var answered = 0
             for index in 0..<3_000 {

@@ -2,6 +2,7 @@
 
 import PDPWire
 import Testing
+import TestSupport
 
 @Suite struct JSONFuzzTests {
     private static let seeds: [String] = SDKBodies.all + [
@@ -34,7 +35,7 @@ import Testing
     }
 
     @Test func randomMutationsParseOrThrow() {
-        var generator = SeededGenerator(seed: 0x5EED_0F_7E57)
+        var generator = SplitMix64(seed: 0x5EED_0F_7E57)
         let scratch = JSONScratch(initialCapacity: 64)
         let interesting: [UInt8] = Array(#"{}[]",:\u0nlt.-+eE0123456789 "#.utf8) + [0x00, 0x1F, 0x7F, 0x80, 0xBF, 0xC3, 0xED, 0xF0, 0xFF]
         for round in 0..<4000 {

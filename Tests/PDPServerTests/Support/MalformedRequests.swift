@@ -1,19 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-
-/// SplitMix64: a small deterministic generator, so every fuzz run sends the same bytes.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476C_E5B9_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import TestSupport
 
 /// One fuzz request and how it must be sent.
 struct FuzzCase {
@@ -34,7 +20,7 @@ struct FuzzCase {
 /// Builds malformed requests from valid ones: truncations, byte mutations, deep nesting,
 /// huge strings, invalid UTF-8, random bytes, broken chunked framing, NUL bytes in headers.
 struct MalformedRequests {
-    var random: SeededGenerator
+    var random: SplitMix64
 
     static let validBodies: [(path: String, body: String)] = [
         ("/allowed", #"{"user":{"key":"alice","first_name":"A","roles":[{"Role":"admin","Tenant":"default"}]},"action":"read","resource":{"type":"task","key":"1","tenant":"default","context":{"tenant":"default"}},"context":{}}"#),
