@@ -43,11 +43,23 @@ enum AnswerReader {
     /// The decision when `body` is exactly one of the usual compact answers, without parsing;
     /// anything else goes through the JSON parser.
     static func commonAnswer(_ body: ByteBuffer) -> Bool? {
-        switch body.readableBytes {
-        case 28: body.readableBytesView.elementsEqual(#"{"allow":true,"result":true}"#.utf8) ? true : nil
-        case 30: body.readableBytesView.elementsEqual(#"{"allow":false,"result":false}"#.utf8) ? false : nil
-        default: nil
+        body.withUnsafeReadableBytes { bytes in
+            let (allow, length) = compactEntry(bytes, at: 0)
+            return length == bytes.count ? allow : nil
         }
+    }
+
+    /// The decision and length of a compact `{"allow":b,"result":b}` at `offset`, or `(nil, 0)`.
+    private static func compactEntry(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> (Bool?, Int) {
+        if matches(bytes, #"{"allow":true,"result":true}"#, at: offset) { return (true, 28) }
+        if matches(bytes, #"{"allow":false,"result":false}"#, at: offset) { return (false, 30) }
+        return (nil, 0)
+    }
+
+    private static func matches(_ bytes: UnsafeRawBufferPointer, _ literal: StaticString, at offset: Int) -> Bool {
+        let count = literal.utf8CodeUnitCount
+        guard offset + count <= bytes.count, let base = bytes.baseAddress else { return false }
+        return memcmp(base + offset, literal.utf8Start, count) == 0
     }
 
     /// The decisions when `body` is a compact bulk answer made of the usual entries
@@ -56,12 +68,7 @@ enum AnswerReader {
     /// and the generator shares the machine. Anything else goes through the JSON parser.
     static func commonBulkAnswer(_ body: ByteBuffer, expectedCount: Int) -> [Bool]? {
         body.withUnsafeReadableBytes { bytes -> [Bool]? in
-            func matches(_ literal: StaticString, at offset: Int) -> Bool {
-                let count = literal.utf8CodeUnitCount
-                guard offset + count <= bytes.count, let base = bytes.baseAddress else { return false }
-                return memcmp(base + offset, literal.utf8Start, count) == 0
-            }
-            guard matches(#"{"allow":["#, at: 0) else { return nil }
+            guard matches(bytes, #"{"allow":["#, at: 0) else { return nil }
             var offset = 10
             var decisions: [Bool] = []
             decisions.reserveCapacity(expectedCount)
@@ -70,17 +77,12 @@ enum AnswerReader {
                     guard bytes[offset] == UInt8(ascii: ",") else { return nil }
                     offset += 1
                 }
-                if matches(#"{"allow":true,"result":true}"#, at: offset) {
-                    decisions.append(true)
-                    offset += 28
-                } else if matches(#"{"allow":false,"result":false}"#, at: offset) {
-                    decisions.append(false)
-                    offset += 30
-                } else {
-                    return nil
-                }
+                let (allow, length) = compactEntry(bytes, at: offset)
+                guard let allow else { return nil }
+                decisions.append(allow)
+                offset += length
             }
-            guard matches("]}", at: offset), offset + 2 == bytes.count, decisions.count == expectedCount else { return nil }
+            guard matches(bytes, "]}", at: offset), offset + 2 == bytes.count, decisions.count == expectedCount else { return nil }
             return decisions
         }
     }

@@ -48,11 +48,10 @@ enum DecisionEndpoints {
     }
 
     static func allTenants(_ body: ByteBuffer, _ context: EndpointContext) throws(WireError) -> EndpointResponse {
-        let snapshot = context.snapshot
         let request = try CheckRequestReader.read(body, scratch: context.scratch, limits: context.jsonLimits) { fields in
             accessRequest(fields)
         }
-        let tenants = snapshot.allowedTenants(user: request.user, action: request.action, resourceType: request.resourceType)
+        let tenants = context.snapshot.allowedTenants(user: request.user, action: request.action, resourceType: request.resourceType)
         var writer = JSONWriter(buffer: context.allocator.responseBuffer(capacity: 64 + 80 * tenants.count))
         writer.beginObject()
         writer.key("allowed_tenants")

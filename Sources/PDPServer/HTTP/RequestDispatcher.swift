@@ -25,7 +25,7 @@ struct RequestDispatcher {
         _ route: RESTRoute, query: Substring, head: RequestHead, body: ByteBuffer, allocator: ByteBufferAllocator, eventLoop: any EventLoop
     ) -> DispatchOutcome {
         let methods = route.allowedMethods
-        guard methods.contains(head.method) || (head.method == .HEAD && methods.contains(.GET)) else {
+        guard methods.contains(head.method) || (head.method.isHEAD && methods.contains(.GET)) else {
             var response = RESTError(
                 status: .methodNotAllowed, code: "INVALID_INPUT", title: "Method Not Allowed",
                 message: "use \(methods.map(\.rawValue).joined(separator: ", ")) for \(head.uri)"
@@ -36,10 +36,7 @@ struct RequestDispatcher {
         if let problem = head.syncHeaderProblem {
             return .immediate(RESTError.badRequest(problem).response(allocator: allocator))
         }
-        let configuration = server.configuration
-        let context = EndpointContext(
-            published: server.store.currentBox, allocator: allocator, scratch: scratch, limits: configuration.limits,
-            debug: false, readiness: Readiness())
+        let context = makeContext(allocator: allocator, debug: false, readiness: Readiness())
         return FactsEndpoints.respond(
             route, method: head.method, query: query, body: body, context: context, facts: server.facts, eventLoop: eventLoop)
     }
@@ -48,9 +45,7 @@ struct RequestDispatcher {
         let debug = server.configuration.debugByDefault || (!query.isEmpty && QueryParameters(query)["debug"] == "true")
         let readiness: Readiness
         if case .ready = route { readiness = server.readiness } else { readiness = Readiness() }
-        let context = EndpointContext(
-            published: server.store.currentBox, allocator: allocator, scratch: scratch, limits: server.configuration.limits,
-            debug: debug, readiness: readiness)
+        let context = makeContext(allocator: allocator, debug: debug, readiness: readiness)
         do throws(WireError) {
             switch route {
             case .allowed: return try DecisionEndpoints.allowed(body, context)
@@ -75,6 +70,13 @@ struct RequestDispatcher {
             server.logger.debug("rejected request body", metadata: ["http.path": "\(head.uri)", "error": "\(error)"])
             return ErrorResponse.wire(Self.confirmingSchemaError(error, body: body, limits: context.jsonLimits), allocator: allocator)
         }
+    }
+
+    /// The context for one request, with the snapshot published now.
+    private func makeContext(allocator: ByteBufferAllocator, debug: Bool, readiness: Readiness) -> EndpointContext {
+        EndpointContext(
+            published: server.store.currentBox, allocator: allocator, scratch: scratch, limits: server.configuration.limits,
+            debug: debug, readiness: readiness)
     }
 
     /// The streaming readers stop at the first problem they meet, so a body that is not JSON

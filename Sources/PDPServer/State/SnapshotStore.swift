@@ -25,7 +25,7 @@ public final class SnapshotStore: Sendable {
 
     /// The snapshot to decide against.
     @inline(__always)
-    public var current: PolicySnapshot { box.load(ordering: .acquiring).snapshot }
+    public var current: PolicySnapshot { currentBox.snapshot }
 
     /// The published box holding the snapshot: one atomic load and one retain. Decide through
     /// `box.snapshot` to avoid copying the snapshot value (which retains each of its arrays).
