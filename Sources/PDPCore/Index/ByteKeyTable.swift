@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
+import PDPBytes
+
 /// An open-addressing hash table keyed by UTF-8 bytes.
 ///
 /// Written by hand rather than using `Dictionary<String, Value>` because the check hot path
@@ -37,17 +39,7 @@ public struct ByteKeyTable<Value>: @unchecked Sendable {
 
     @inlinable @inline(__always)
     static func hash(_ key: UnsafeRawBufferPointer) -> UInt64 {
-        // FNV-1a, then a final avalanche (from splitmix64) so the low bits used for
-        // probing depend on every byte.
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in key {
-            h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
-        }
-        h ^= h >> 30
-        h = h &* 0xbf58_476d_1ce4_e5b9
-        h ^= h >> 27
-        h = h &* 0x94d0_49bb_1331_11eb
-        return h ^ (h >> 31)
+        hashBytes(key.baseAddress, key.count)
     }
 
     @inlinable @inline(__always)
@@ -188,20 +180,4 @@ public struct ByteKeyTable<Value>: @unchecked Sendable {
             if let value = entry.value { try body(value) }
         }
     }
-}
-
-@inlinable @inline(__always)
-func memcmpBytes(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ count: Int) -> Bool {
-    var i = 0
-    while i + 8 <= count {
-        if a.loadUnaligned(fromByteOffset: i, as: UInt64.self) != b.loadUnaligned(fromByteOffset: i, as: UInt64.self) {
-            return false
-        }
-        i += 8
-    }
-    while i < count {
-        if a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) { return false }
-        i += 1
-    }
-    return true
 }

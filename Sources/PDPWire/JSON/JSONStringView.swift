@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
+import PDPBytes
+
 /// A decoded JSON string, as UTF-8 bytes, without owning them.
 ///
 /// The bytes live either in the request body (no escapes) or in the caller's ``JSONScratch``
@@ -62,35 +64,4 @@ public struct JSONStringView: CustomStringConvertible {
     func slice(_ offset: Int, _ count: Int) -> JSONStringView {
         JSONStringView(bytes: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + count)]))
     }
-}
-
-/// Equality of two regions of `count` bytes (no libc import needed).
-///
-/// Word loads that may overlap instead of a byte loop: keys compared on the hot path are 2 to
-/// 16 bytes, so this is two loads and compares per side for most of them, never reading
-/// outside either region.
-@inlinable @inline(__always)
-func memcmpBytes(_ lhs: UnsafeRawPointer, _ rhs: UnsafeRawPointer, _ count: Int) -> Bool {
-    if count >= 8 {
-        var index = 0
-        while index &+ 8 < count {
-            if lhs.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                != rhs.loadUnaligned(fromByteOffset: index, as: UInt64.self) { return false }
-            index &+= 8
-        }
-        let last = count &- 8
-        return lhs.loadUnaligned(fromByteOffset: last, as: UInt64.self)
-            == rhs.loadUnaligned(fromByteOffset: last, as: UInt64.self)
-    }
-    if count >= 4 {
-        let last = count &- 4
-        return lhs.loadUnaligned(as: UInt32.self) == rhs.loadUnaligned(as: UInt32.self)
-            && lhs.loadUnaligned(fromByteOffset: last, as: UInt32.self) == rhs.loadUnaligned(fromByteOffset: last, as: UInt32.self)
-    }
-    if count >= 2 {
-        let last = count &- 2
-        return lhs.loadUnaligned(as: UInt16.self) == rhs.loadUnaligned(as: UInt16.self)
-            && lhs.loadUnaligned(fromByteOffset: last, as: UInt16.self) == rhs.loadUnaligned(fromByteOffset: last, as: UInt16.self)
-    }
-    return count == 0 || lhs.load(as: UInt8.self) == rhs.load(as: UInt8.self)
 }
