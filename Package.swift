@@ -90,6 +90,7 @@ let package = Package(
             dependencies: [
                 "PDPServer", "PDPCore", "PDPPolicyYAML", "PDPStore", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -11,7 +11,7 @@ import PDPWire
 enum DecisionEndpoints {
     static func allowed(_ body: ByteBuffer, _ context: EndpointContext) throws(WireError) -> EndpointResponse {
         let published = context.published
-        var out = context.allocator.responseBuffer(capacity: context.debug ? 512 : 32)
+        var out = context.responseBuffer(capacity: context.debug ? 512 : 32)
         if context.debug {
             let explanation = try CheckRequestReader.read(body, scratch: context.scratch, limits: context.jsonLimits) { fields in
                 published.snapshot.explain(accessRequest(fields))
@@ -29,7 +29,7 @@ enum DecisionEndpoints {
     static func bulk(_ body: ByteBuffer, _ context: EndpointContext) throws(WireError) -> EndpointResponse {
         let published = context.published
         // ~30 bytes per answer; sized from the body so large batches do not regrow.
-        var out = context.allocator.responseBuffer(capacity: 16 + body.readableBytes / 4)
+        var out = context.responseBuffer(capacity: 16 + body.readableBytes / 4)
         if context.debug {
             var explanations: [Explanation] = []
             try CheckRequestReader.readBulk(body, scratch: context.scratch, limits: context.jsonLimits, maxItems: context.limits.maxBulkChecks) { _, fields in
@@ -52,7 +52,7 @@ enum DecisionEndpoints {
             accessRequest(fields)
         }
         let tenants = context.snapshot.allowedTenants(user: request.user, action: request.action, resourceType: request.resourceType)
-        var writer = JSONWriter(buffer: context.allocator.responseBuffer(capacity: 64 + 80 * tenants.count))
+        var writer = JSONWriter(buffer: context.responseBuffer(capacity: 64 + 80 * tenants.count))
         writer.beginObject()
         writer.key("allowed_tenants")
         writer.beginArray()

@@ -18,7 +18,7 @@ enum QueryEndpoints {
             types = (types ?? []) + resources.map(\.type)
         }
         let permissions = context.snapshot.permissions(ofUser: request.userKey, tenants: request.tenants, resourceTypes: types)
-        var writer = JSONWriter(buffer: context.allocator.responseBuffer(capacity: 256))
+        var writer = JSONWriter(buffer: context.responseBuffer(capacity: 256))
         writer.beginObject()
         for entry in permissions {
             writer.key("__tenant:\(entry.tenant.key)")
@@ -40,7 +40,7 @@ enum QueryEndpoints {
         let request = try AuthorizedUsersRequest(parsing: body, limits: context.jsonLimits)
         let tenant = request.tenant ?? FactsIndex.defaultTenantKey
         let users = context.snapshot.authorizedUsers(action: request.action, resourceType: request.resourceType, tenant: tenant)
-        var writer = JSONWriter(buffer: context.allocator.responseBuffer(capacity: 128 + 96 * users.count))
+        var writer = JSONWriter(buffer: context.responseBuffer(capacity: 128 + 96 * users.count))
         writer.beginObject()
         writer.key("resource")
         writer.string("\(request.resourceType):\(request.resourceKey ?? "*")")
@@ -74,7 +74,7 @@ enum QueryEndpoints {
     static func userTenants(_ body: ByteBuffer, _ context: EndpointContext) throws(WireError) -> EndpointResponse {
         let request = try UserTenantsRequest(parsing: body, limits: context.jsonLimits)
         let tenants = context.snapshot.tenants(ofUser: request.userKey)
-        var writer = JSONWriter(buffer: context.allocator.responseBuffer(capacity: 64 * (tenants.count + 1)))
+        var writer = JSONWriter(buffer: context.responseBuffer(capacity: 64 * (tenants.count + 1)))
         writer.beginArray()
         for tenant in tenants { TenantJSON.write(tenant, into: &writer) }
         writer.endArray()
@@ -104,7 +104,7 @@ enum QueryEndpoints {
         }
         let start = min((page - 1) * perPage, assignments.count)
         let slice = assignments[start..<min(start + perPage, assignments.count)]
-        var writer = JSONWriter(buffer: context.allocator.responseBuffer(capacity: 16 + 80 * slice.count))
+        var writer = JSONWriter(buffer: context.responseBuffer(capacity: 16 + 80 * slice.count))
         writer.beginArray()
         for assignment in slice {
             writer.beginObject()
@@ -121,7 +121,7 @@ enum QueryEndpoints {
     /// (503 before); the last reload failure, if any, is reported without failing readiness,
     /// since the last good policy still answers.
     static func health(ready: Bool, _ context: EndpointContext, facts: FactsWriter? = nil) -> EndpointResponse {
-        var writer = JSONWriter(buffer: context.allocator.responseBuffer(capacity: 512))
+        var writer = JSONWriter(buffer: context.responseBuffer(capacity: 512))
         writer.beginObject()
         writer.key("status")
         let ok = !ready || context.readiness.ready

@@ -60,7 +60,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     init(server: ServerState) {
         self.server = server
-        self.dispatcher = RequestDispatcher(server: server, scratch: JSONScratch(initialCapacity: 512))
+        self.dispatcher = RequestDispatcher(
+            server: server, scratch: JSONScratch(initialCapacity: 512), responses: ResponseBufferRecycler())
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -320,6 +321,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         let bytes = response.body
         if keepAlive {
             context.write(wrapOutboundOut(bytes), promise: nil)
+            dispatcher.responses.keep(bytes)
             needsFlush = true
         } else {
             state = .closing

@@ -9,6 +9,7 @@ import PDPWire
 struct RequestDispatcher {
     let server: ServerState
     let scratch: JSONScratch
+    let responses: ResponseBufferRecycler
 
     /// Answers a complete request. Decisions and reads answer immediately; only endpoints
     /// that must wait for durable storage defer.
@@ -75,7 +76,8 @@ struct RequestDispatcher {
     /// The context for one request, with the snapshot published now.
     private func makeContext(allocator: ByteBufferAllocator, debug: Bool, readiness: Readiness) -> EndpointContext {
         EndpointContext(
-            published: server.store.currentBox, allocator: allocator, scratch: scratch, limits: server.configuration.limits,
+            published: server.store.currentBox, allocator: allocator, scratch: scratch, responses: responses,
+            limits: server.configuration.limits,
             debug: debug, readiness: readiness)
     }
 
