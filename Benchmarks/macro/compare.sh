@@ -7,14 +7,19 @@
 #   3. one core each: nginx with one worker against `pdp serve --threads 1` (wrk, keep-alive,
 #      64 connections), which compares the cost per request without the scheduling effects of
 #      four busy threads (two event loops, two nginx workers, wrk) on two cores;
-#   4. open loop at half of pdp's keep-alive maximum (64 connections): p50/p99/p99.9, with a
-#      one-thread generator (a second generator thread competes with the event loops for the
+#   4. open loop at half of pdp's keep-alive maximum (64 connections): p50/p99/p99.9 of pdp
+#      and of nginx at the same offered rate from the same generator, with one and two
+#      generator threads (a second generator thread competes with the event loops for the
 #      two cores and adds its own scheduling delay to every latency it measures);
-#   5. /allowed/bulk with 1,000 checks per request, 2 and 4 connections: decisions per second.
+#   5. /allowed/bulk with 1,000 checks per request, 2, 4 and 8 connections: decisions per
+#      second. A connection is decided on the loop that accepted it, and the kernel spreads
+#      connections over the loops by hash: at 2 connections one loop gets both half the time,
+#      at 8 almost never (1 in 128).
 #
 #   Benchmarks/macro/compare.sh [--duration 10] [--rounds 3] [--connections "1 16 64 256"] [--pdp PATH]
 # Each wrk cell alternates nginx and pdp --rounds times and reports medians: on a 2-core VM
-# one 10 s run of either server varies by 15-20%.
+# one 10 s run of either server varies by 15-20%. First, the machine's own scheduling floor:
+# how late an idle thread wakes from a timer (Benchmarks/macro/wake_latency.c).
 # Installs nginx-light and wrk from Debian when missing. Builds the release pdp unless --pdp
 # is given. Talks only to 127.0.0.1; stops both servers at the end.
 set -euo pipefail
@@ -117,6 +122,12 @@ compare_row() { # label nginx-url pdp-url mode connections
     true
 }
 
+# The floor: how late this machine wakes an idle thread, with no network and no server.
+if command -v cc >/dev/null && cc -O2 -o "$WORK/wake_latency" Benchmarks/macro/wake_latency.c 2>/dev/null; then
+    echo "this machine, idle: $("$WORK/wake_latency" 20000 100000)"
+    echo
+fi
+
 echo "wrk -t1, ${DURATION}s per run, median of $ROUNDS alternating rounds"
 printf '%-10s %5s | %10s %8s %8s | %10s %8s %8s | %6s\n' mode conns "nginx r/s" "p50 us" "p99 us" "pdp r/s" "p50 us" "p99 us" ratio
 for mode in keepalive close; do
@@ -162,20 +173,27 @@ kill "$PDP1_PID" 2>/dev/null; PDP1_PID=""
 echo
 max=$(load "http://127.0.0.1:$PDP_PORT" keepalive 64 | field 'round(d["requestsPerSecond"])')
 half=$((max / 2))
-echo "open loop at half of the keep-alive maximum ($max r/s by pdp load): $half r/s offered, 64 connections"
+echo "open loop at half of the keep-alive maximum ($max r/s by pdp load): $half r/s offered, 64 connections;"
+echo "nginx gets the same offered rate from the same generator, alternating, as the baseline"
+open_loop() { # url threads [extra...] -> "p50 p99 p99.9 rps mismatches"
+    local url=$1 threads=$2
+    shift 2
+    load "$url" keepalive 64 --rate "$half" --threads "$threads" "$@" | field \
+        '" ".join(str(x) for x in [d["latencyMicroseconds"]["p50"], d["latencyMicroseconds"]["p99"], d["latencyMicroseconds"]["p999"], round(d["requestsPerSecond"]), d["mismatches"]])'
+}
 for threads in 1 2; do
-    p99s=()
+    pdp99=() ngx99=()
     for ((r = 0; r < ROUNDS; r++)); do
-        summary=$(load "http://127.0.0.1:$PDP_PORT" keepalive 64 --rate "$half" --threads "$threads" --verify)
-        p99s+=("$(field 'd["latencyMicroseconds"]["p99"]' <<< "$summary")")
-        echo "  $threads generator thread(s): $(field 'round(d["requestsPerSecond"])' <<< "$summary") r/s done," \
-            "p50 $(field 'd["latencyMicroseconds"]["p50"]' <<< "$summary") us, p99 ${p99s[-1]} us," \
-            "p99.9 $(field 'd["latencyMicroseconds"]["p999"]' <<< "$summary") us," \
-            "mismatches $(field 'd["mismatches"]' <<< "$summary")"
+        read -r n50 n99 n999 nrps _ < <(open_loop "http://127.0.0.1:$NGINX_PORT" "$threads")
+        read -r p50 p99 p999 prps mm < <(open_loop "http://127.0.0.1:$PDP_PORT" "$threads" --verify)
+        ngx99+=("$n99"); pdp99+=("$p99")
+        echo "  $threads generator thread(s): pdp $prps r/s, p50 $p50 us, p99 $p99 us, p99.9 $p999 us, mismatches $mm" \
+            "| nginx $nrps r/s, p50 $n50 us, p99 $n99 us, p99.9 $n999 us"
     done
-    echo "  $threads generator thread(s): median p99 $(echo "${p99s[*]}" | median) us over $ROUNDS runs"
+    echo "  $threads generator thread(s): median p99 over $ROUNDS runs: pdp $(echo "${pdp99[*]}" | median) us," \
+        "nginx $(echo "${ngx99[*]}" | median) us"
 done
-for c in 2 4; do
+for c in 2 4 8; do
     summary=$(load "http://127.0.0.1:$PDP_PORT" keepalive "$c" --batch 1000 --verify)
     echo "/allowed/bulk, 1,000 checks per request, $c connections:" \
         "$(field 'round(d["decisionsPerSecond"])' <<< "$summary") decisions/s," \
