@@ -29,14 +29,12 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
-        // Byte-range equality and hashing shared by the engine and the wire reader.
-        .target(name: "PDPBytes", swiftSettings: strict),
         // Pure policy engine: standard library only.
-        .target(name: "PDPCore", dependencies: ["PDPBytes"], swiftSettings: strict),
+        .target(name: "PDPCore", swiftSettings: strict),
         .target(name: "PDPPolicyYAML", dependencies: ["PDPCore", "CLibYAML"], swiftSettings: strict),
         // Durable facts journal: PDPCore only, no NIO.
         .target(name: "PDPStore", dependencies: ["PDPCore"], swiftSettings: strict),
-        .target(name: "PDPWire", dependencies: ["PDPBytes", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: strict),
+        .target(name: "PDPWire", dependencies: [.product(name: "NIOCore", package: "swift-nio")], swiftSettings: strict),
         .target(
             name: "PDPServer",
             dependencies: [
@@ -78,7 +76,6 @@ let package = Package(
         // One seeded generator for the property and fuzz tests of every target.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "PDPCoreTests", dependencies: ["PDPCore", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "PDPBytesTests", dependencies: ["PDPBytes", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "PDPStoreTests", dependencies: ["PDPStore", "PDPCore"], swiftSettings: strict),
         .testTarget(
             name: "PDPWireTests",

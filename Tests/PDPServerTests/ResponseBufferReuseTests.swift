@@ -25,12 +25,13 @@ import Testing
         return "POST /allowed HTTP/1.1\r\nhost: pdp\r\nauthorization: Bearer \(HTTPRequest.apiKey)\r\ncontent-length: \(body.utf8.count)\r\n\r\n\(body)"
     }
 
-    /// The outbound buffers written so far, as text, with the address of each one's storage.
-    private static func written(_ channel: EmbeddedChannel) throws -> [(text: String, storage: UInt)] {
-        var out: [(String, UInt)] = []
+    /// The outbound buffers written so far, as text, with the address and size of each one's
+    /// storage.
+    private static func written(_ channel: EmbeddedChannel) throws -> [(text: String, storage: UInt, capacity: Int)] {
+        var out: [(String, UInt, Int)] = []
         while let buffer = try channel.readOutbound(as: ByteBuffer.self) {
             let storage = buffer.withVeryUnsafeBytes { UInt(bitPattern: $0.baseAddress) }
-            out.append((String(buffer: buffer), storage))
+            out.append((String(buffer: buffer), storage, buffer.capacity))
         }
         return out
     }
@@ -42,6 +43,11 @@ import Testing
         try channel.writeInbound(ByteBuffer(string: Self.request("alice")))
         let first = try #require(try Self.written(channel).first)  // the socket has let go of it
         #expect(first.text == Self.allowed)
+        // Had the connection not kept the buffer, its storage is free now, and malloc would
+        // likely hand the same address to the next answer, passing this test by luck: an
+        // allocation of the same size taken here claims that block first.
+        let decoy = UnsafeMutableRawPointer.allocate(byteCount: first.capacity, alignment: 1)
+        defer { decoy.deallocate() }
         try channel.writeInbound(ByteBuffer(string: Self.request("dave")))
         let second = try #require(try Self.written(channel).first)
         #expect(second.text == Self.denied)

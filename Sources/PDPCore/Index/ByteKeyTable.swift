@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import PDPBytes
-
 /// An open-addressing hash table keyed by UTF-8 bytes.
 ///
 /// Written by hand rather than using `Dictionary<String, Value>` because the check hot path

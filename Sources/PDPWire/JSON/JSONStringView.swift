@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import PDPBytes
-
 /// A decoded JSON string, as UTF-8 bytes, without owning them.
 ///
 /// The bytes live either in the request body (no escapes) or in the caller's ``JSONScratch``

@@ -5,6 +5,11 @@
 // member names compared by the wire reader (PDPWire). Both work on bytes inside a request
 // buffer, where going through `String` would validate, hash with SipHash and sometimes
 // allocate for every lookup.
+//
+// One file compiled into both modules (Sources/PDPWire/JSON/ByteKeys.swift is a symbolic
+// link to this one): PDPCore imports nothing but the standard library and PDPWire never
+// imports PDPCore, so neither can take these from the other or from a shared module. Internal
+// (`@usableFromInline`) in each, so the two copies never meet in a module that imports both.
 
 /// Equality of two regions of `count` bytes.
 ///
@@ -12,7 +17,7 @@
 /// mostly 2 to 16 bytes, so this is one or two loads and compares per side, never reading
 /// outside either region.
 @inlinable @inline(__always)
-public func memcmpBytes(_ lhs: UnsafeRawPointer, _ rhs: UnsafeRawPointer, _ count: Int) -> Bool {
+func memcmpBytes(_ lhs: UnsafeRawPointer, _ rhs: UnsafeRawPointer, _ count: Int) -> Bool {
     if count >= 8 {
         var index = 0
         while index &+ 8 < count {
@@ -48,7 +53,7 @@ public func memcmpBytes(_ lhs: UnsafeRawPointer, _ rhs: UnsafeRawPointer, _ coun
 /// so nothing outside the key is read. Replaces byte-at-a-time FNV-1a, which cost about four
 /// instructions per byte on every lookup.
 @inlinable @inline(__always)
-public func hashBytes(_ base: UnsafeRawPointer?, _ count: Int) -> UInt64 {
+func hashBytes(_ base: UnsafeRawPointer?, _ count: Int) -> UInt64 {
     // The length goes through a multiply before any data is folded in: xor-ing it straight
     // into the state let a 1-byte and a 2-byte key cancel out ("a" and "ba" collided).
     var h: UInt64 = (0x9E37_79B9_7F4A_7C15 &+ UInt64(truncatingIfNeeded: count)) &* 0x94D0_49BB_1331_11EB

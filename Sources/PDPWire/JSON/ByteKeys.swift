@@ -1,0 +1,1 @@
+../../PDPCore/Index/ByteKeys.swift
