@@ -81,7 +81,13 @@ NGINX
 }
 nginx_config nginx "$(nproc)" "$NGINX_PORT"
 
-"$PDP" serve --policy policies/tasks.yaml --policy Tests/compat/policy/users.yaml \
+# Both servers run in a session of their own, as services do. nginx daemonizes (setsid) by
+# itself; without setsid, pdp would share this shell's session, and with it the kernel's
+# scheduling autogroup, with wrk and pdp load: CPU is shared fairly between autogroups, so
+# nginx's workers and the generator would each get their own share while pdp's event loops
+# and the generator split one (measured: wrk got 0.68 of a CPU against pdp and 0.9 against
+# nginx, /proc/sys/kernel/sched_autogroup_enabled = 1).
+setsid "$PDP" serve --policy policies/tasks.yaml --policy Tests/compat/policy/users.yaml \
     --port "$PDP_PORT" --api-key bench-key --log-level warning > "$WORK/pdp.out" 2>&1 &
 PDP_PID=$!
 for _ in $(seq 100); do grep -q "pdp listening" "$WORK/pdp.out" 2>/dev/null && break; sleep 0.1; done
@@ -163,7 +169,7 @@ done
 echo
 echo "one core each: nginx with 1 worker vs pdp serve --threads 1 (wrk, keep-alive, 64 connections)"
 nginx_config nginx1 1 "$NGINX1_PORT"
-"$PDP" serve --policy policies/tasks.yaml --policy Tests/compat/policy/users.yaml --threads 1 --in-memory \
+setsid "$PDP" serve --policy policies/tasks.yaml --policy Tests/compat/policy/users.yaml --threads 1 --in-memory \
     --port "$PDP1_PORT" --api-key bench-key --log-level warning > "$WORK/pdp1.out" 2>&1 &
 PDP1_PID=$!
 for _ in $(seq 100); do grep -q "pdp listening" "$WORK/pdp1.out" 2>/dev/null && break; sleep 0.1; done
