@@ -51,15 +51,16 @@ enum AnswerReader {
 
     /// The decision and length of a compact `{"allow":b,"result":b}` at `offset`, or `(nil, 0)`.
     private static func compactEntry(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> (Bool?, Int) {
-        if matches(bytes, #"{"allow":true,"result":true}"#, at: offset) { return (true, 28) }
-        if matches(bytes, #"{"allow":false,"result":false}"#, at: offset) { return (false, 30) }
+        if let length = match(bytes, #"{"allow":true,"result":true}"#, at: offset) { return (true, length) }
+        if let length = match(bytes, #"{"allow":false,"result":false}"#, at: offset) { return (false, length) }
         return (nil, 0)
     }
 
-    private static func matches(_ bytes: UnsafeRawBufferPointer, _ literal: StaticString, at offset: Int) -> Bool {
+    /// The length of `literal` when the bytes at `offset` are exactly it, else `nil`.
+    private static func match(_ bytes: UnsafeRawBufferPointer, _ literal: StaticString, at offset: Int) -> Int? {
         let count = literal.utf8CodeUnitCount
-        guard offset + count <= bytes.count, let base = bytes.baseAddress else { return false }
-        return memcmp(base + offset, literal.utf8Start, count) == 0
+        guard offset + count <= bytes.count, let base = bytes.baseAddress else { return nil }
+        return memcmp(base + offset, literal.utf8Start, count) == 0 ? count : nil
     }
 
     /// The decisions when `body` is a compact bulk answer made of the usual entries
@@ -68,8 +69,7 @@ enum AnswerReader {
     /// and the generator shares the machine. Anything else goes through the JSON parser.
     static func commonBulkAnswer(_ body: ByteBuffer, expectedCount: Int) -> [Bool]? {
         body.withUnsafeReadableBytes { bytes -> [Bool]? in
-            guard matches(bytes, #"{"allow":["#, at: 0) else { return nil }
-            var offset = 10
+            guard var offset = match(bytes, #"{"allow":["#, at: 0) else { return nil }
             var decisions: [Bool] = []
             decisions.reserveCapacity(expectedCount)
             while offset < bytes.count, bytes[offset] != UInt8(ascii: "]") {
@@ -82,7 +82,8 @@ enum AnswerReader {
                 decisions.append(allow)
                 offset += length
             }
-            guard matches(bytes, "]}", at: offset), offset + 2 == bytes.count, decisions.count == expectedCount else { return nil }
+            guard let close = match(bytes, "]}", at: offset), offset + close == bytes.count, decisions.count == expectedCount
+            else { return nil }
             return decisions
         }
     }

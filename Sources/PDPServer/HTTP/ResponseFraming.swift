@@ -7,9 +7,18 @@ extension ByteBufferAllocator {
     /// ``ResponseFraming`` can prepend them in place: one buffer and one write per response.
     func responseBuffer(capacity: Int) -> ByteBuffer {
         var buffer = self.buffer(capacity: ResponseFraming.headroom + capacity)
-        buffer.moveWriterIndex(forwardBy: ResponseFraming.headroom)
-        buffer.moveReaderIndex(forwardBy: ResponseFraming.headroom)
+        buffer.skipResponseHeadroom()
         return buffer
+    }
+}
+
+extension ByteBuffer {
+    /// Leaves ``ResponseFraming/headroom`` bytes unused in front of an empty buffer, where the
+    /// status line and headers go once the body is written.
+    @inline(__always)
+    mutating func skipResponseHeadroom() {
+        moveWriterIndex(forwardBy: ResponseFraming.headroom)
+        moveReaderIndex(forwardBy: ResponseFraming.headroom)
     }
 }
 

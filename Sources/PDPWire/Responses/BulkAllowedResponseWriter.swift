@@ -23,10 +23,7 @@ public struct BulkAllowedResponseWriter: Sendable {
 
     /// Writes one `{"allow":b,"result":b}` entry, preceded by a comma after the first.
     public mutating func append(allow: Bool, into buffer: inout ByteBuffer) {
-        // One write per item: the entry with its leading comma, minus the comma for the first.
-        let entry: StaticString = allow ? #",{"allow":true,"result":true}"# : #",{"allow":false,"result":false}"#
-        let skip = count == 0 ? 1 : 0
-        buffer.writeBytes(UnsafeRawBufferPointer(start: entry.utf8Start + skip, count: entry.utf8CodeUnitCount - skip))
+        AllowedResponseWriter.writeEntry(allow: allow, afterComma: count > 0, into: &buffer)
         count += 1
     }
 
