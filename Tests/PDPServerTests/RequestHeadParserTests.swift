@@ -7,12 +7,21 @@ import Testing
 
 @Suite struct RequestHeadParserTests {
     func parse(_ text: String, maxHeaderBytes: Int = 16 * 1024) -> RequestHeadParser.Outcome {
+        parseHead(text, maxHeaderBytes: maxHeaderBytes).0
+    }
+
+    func parseHead(_ text: String, maxHeaderBytes: Int = 16 * 1024) -> (RequestHeadParser.Outcome, RequestHead) {
         var bytes = Array(text.utf8)
-        return bytes.withUnsafeMutableBytes { RequestHeadParser.parse(UnsafeRawBufferPointer($0), maxHeaderBytes: maxHeaderBytes) }
+        var head = RequestHead()
+        let outcome = bytes.withUnsafeMutableBytes {
+            RequestHeadParser.parse(UnsafeRawBufferPointer($0), maxHeaderBytes: maxHeaderBytes, into: &head)
+        }
+        return (outcome, head)
     }
 
     func head(_ text: String) throws -> RequestHead {
-        guard case .complete(let head, _) = parse(text) else {
+        let (outcome, head) = parseHead(text)
+        guard case .complete = outcome else {
             Issue.record("expected a complete head for \(text.debugDescription)")
             throw CancellationError()
         }
@@ -27,7 +36,8 @@ import Testing
     @Test("a POST head with Content-Length, keep-alive by default in HTTP/1.1")
     func simplePost() throws {
         let text = "POST /allowed?debug=true HTTP/1.1\r\nHost: x\r\nContent-Length: 12\r\nAuthorization: Bearer k\r\n\r\n{\"a\":1}"
-        guard case .complete(let head, let length) = parse(text) else {
+        let (outcome, head) = parseHead(text)
+        guard case .complete(let length) = outcome else {
             Issue.record("not complete")
             return
         }
@@ -79,6 +89,37 @@ import Testing
             let found = bytes.withUnsafeBytes { RequestHeadParser.firstNewline($0, from: start, end: length) }
             #expect(found == expected)
         }
+    }
+
+    @Test("the word-at-a-time field-value check accepts exactly what a byte loop accepts")
+    func fieldValueCheck() {
+        func reference(_ bytes: ArraySlice<UInt8>) -> Bool {
+            bytes.allSatisfy { ($0 >= 0x20 && $0 != 0x7F) || $0 == 0x09 }
+        }
+        // Mostly valid values with one or two bytes from the edges of the valid set placed at
+        // random: every length 0-40 and every start, so that each byte position lands in a
+        // full word, in the overlapping last word and in the short-value loop.
+        let edges: [UInt8] = [0x00, 0x08, 0x09, 0x0A, 0x0D, 0x1F, 0x20, 0x21, 0x7E, 0x7F, 0x80, 0xFF, 0x3A]
+        var state: UInt64 = 0x5EED_F1E1_D000_0001
+        func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state >> 33
+        }
+        var rejected = 0
+        for length in 0...40 {
+            for _ in 0..<200 {
+                var bytes = (0..<(length + 8)).map { _ in UInt8(0x21 + next() % 94) }
+                for _ in 0..<Int(next() % 3) where length > 0 {
+                    bytes[4 + Int(next()) % length] = edges[Int(next()) % edges.count]
+                }
+                let range = 4..<(4 + length)
+                let expected = reference(bytes[range])
+                if !expected { rejected += 1 }
+                let found = bytes.withUnsafeBytes { RequestHeadParser.isFieldValue($0.baseAddress!, range) }
+                #expect(found == expected, "bytes \(bytes[range])")
+            }
+        }
+        #expect(rejected > 1_000)  // the invalid side was exercised
     }
 
     @Test("header names and listed values match in any case, and only their case variants match")

@@ -52,6 +52,12 @@ final class ConnectionHandler: ChannelDuplexHandler {
     @exclusivity(unchecked) private var needsFlush = false
     @exclusivity(unchecked) private var pausedForWritability = false
     @exclusivity(unchecked) private var readPending = false
+    /// The channel's writability, kept from `channelWritabilityChanged` (NIO fires it inside
+    /// the write that crosses the high-water mark), and its allocator: asking the channel for
+    /// either goes through the pipeline and the socket channel's locks-free but not free
+    /// accessors, several times per request.
+    @exclusivity(unchecked) private var writable = true
+    @exclusivity(unchecked) private var allocator = ByteBufferAllocator()
     // Idle timeout state, see ConnectionHandler+Idle.swift.
     @exclusivity(unchecked) var activity: UInt64 = 0
     var observedActivity: UInt64 = 0
@@ -62,6 +68,11 @@ final class ConnectionHandler: ChannelDuplexHandler {
         self.server = server
         self.dispatcher = RequestDispatcher(
             server: server, scratch: JSONScratch(initialCapacity: 512), responses: ResponseBufferRecycler())
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        allocator = context.channel.allocator
+        writable = context.channel.isWritable
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -109,7 +120,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable, pausedForWritability {
+        writable = context.channel.isWritable
+        if writable, pausedForWritability {
             pausedForWritability = false
             process(context: context)
             if needsFlush {
@@ -132,7 +144,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     /// Answers every complete request in the buffer.
     private func process(context: ChannelHandlerContext) {
         while var input = buffer, input.readableBytes > 0 {
-            if !context.channel.isWritable {
+            if !writable {
                 pausedForWritability = true
                 return
             }
@@ -168,26 +180,34 @@ final class ConnectionHandler: ChannelDuplexHandler {
                 input.moveReaderIndex(forwardBy: 1)
             }
             guard input.readableBytes > 0 else { return false }
-            let outcome = input.withUnsafeReadableBytes {
-                RequestHeadParser.parse($0, maxHeaderBytes: limits.maxHeaderBytes, resumeAt: scanned)
+            // Parsed, routed and authenticated in one pass over the bytes in place.
+            var head = RequestHead()
+            let parsed = input.withUnsafeReadableBytes { bytes -> ParsedHead in
+                switch RequestHeadParser.parse(bytes, maxHeaderBytes: limits.maxHeaderBytes, resumeAt: scanned, into: &head) {
+                case .incomplete(let newScanned):
+                    return .incomplete(scanned: newScanned)
+                case .invalid(let status, let reason):
+                    return .invalid(status, reason)
+                case .complete(let length):
+                    let (route, query) = Route.match(
+                        head.method, target: UnsafeRawBufferPointer(rebasing: bytes[head.target]), uri: head.uri)
+                    let verdict =
+                        route.requiresAuthentication
+                        ? server.authenticator.verify(bytes: head.authorization.map { UnsafeRawBufferPointer(rebasing: bytes[$0]) })
+                        : .accepted
+                    return .complete(length: length, route: route, query: query, verdict: verdict)
+                }
             }
-            switch outcome {
+            switch parsed {
             case .incomplete(let newScanned):
                 state = .head(scanned: newScanned)
                 return false
             case .invalid(let status, let reason):
                 fail(status, code: "invalid_http", detail: "malformed HTTP request: \(reason)", context: context)
                 return false
-            case .complete(let head, let length):
-                let (route, query) = Route.match(head.method, head.uri)
-                let verdict: APIKeyAuthenticator.Verdict =
-                    route.requiresAuthentication
-                    ? input.withUnsafeReadableBytes { bytes in
-                        server.authenticator.verify(bytes: head.authorization.map { UnsafeRawBufferPointer(rebasing: bytes[$0]) })
-                    }
-                    : .accepted
+            case .complete(let length, let route, let query, let verdict):
                 input.moveReaderIndex(forwardBy: length)
-                startRequest(head, route: route, query: query, verdict: verdict, context: context)
+                startRequest(head, route: route, query: query, verdict: verdict, input: &input, context: context)
                 return true
             }
 
@@ -222,9 +242,18 @@ final class ConnectionHandler: ChannelDuplexHandler {
         }
     }
 
-    private func startRequest(_ head: RequestHead, route: Route, query: Substring, verdict: APIKeyAuthenticator.Verdict, context: ChannelHandlerContext) {
+    private enum ParsedHead {
+        case incomplete(scanned: Int)
+        case invalid(HTTPResponseStatus, String)
+        case complete(length: Int, route: Route, query: Substring, verdict: APIKeyAuthenticator.Verdict)
+    }
+
+    /// Starts answering a request whose head was just read from `input`.
+    private func startRequest(
+        _ head: RequestHead, route: Route, query: Substring, verdict: APIKeyAuthenticator.Verdict, input: inout ByteBuffer,
+        context: ChannelHandlerContext
+    ) {
         let limits = server.configuration.limits
-        let allocator = context.channel.allocator
         if let failure = dispatcher.authenticationFailure(verdict, allocator: allocator) {
             switch head.framing {
             case .none:
@@ -252,7 +281,14 @@ final class ConnectionHandler: ChannelDuplexHandler {
             state = .head(scanned: 0)
             answer(head, route: route, query: query, body: ByteBuffer(), context: context)
         case .length(let length):
-            state = .body(head, route, query, length: length)
+            if let body = input.readSlice(length: length) {
+                // The usual case: the body came with the head, so it is answered without
+                // going through the `.body` state.
+                state = .head(scanned: 0)
+                answer(head, route: route, query: query, body: body, context: context)
+            } else {
+                state = .body(head, route, query, length: length)
+            }
         case .chunked:
             state = .chunked(head, route, query, ChunkedBodyDecoder(), allocator.buffer(capacity: 0))
         }
@@ -260,7 +296,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     private func answer(_ head: RequestHead, route: Route, query: Substring, body: ByteBuffer, context: ChannelHandlerContext) {
         switch dispatcher.dispatch(
-            route: route, query: query, head: head, body: body, allocator: context.channel.allocator, eventLoop: context.eventLoop) {
+            route: route, query: query, head: head, body: body, allocator: allocator, eventLoop: { context.eventLoop }) {
         case .immediate(let response):
             write(response, head: head, context: context)
         case .deferred(let future):
@@ -289,7 +325,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
             response = answer
         case .failure(let error):
             server.logger.error("request failed", metadata: ["http.path": "\(head.uri)", "error": "\(error)"])
-            response = ErrorResponse.make(.internalServerError, code: "internal_error", detail: "the request could not be completed", allocator: context.channel.allocator)
+            response = ErrorResponse.make(.internalServerError, code: "internal_error", detail: "the request could not be completed", allocator: allocator)
         }
         write(response, head: head, context: context)
         process(context: context)
@@ -305,8 +341,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     /// Answers with an error and closes the connection.
     private func fail(_ status: HTTPResponseStatus, code: String, detail: String, head: RequestHead? = nil, context: ChannelHandlerContext) {
-        let response = ErrorResponse.make(status, code: code, detail: detail, allocator: context.channel.allocator)
-        let fallback = RequestHead(method: .GET, uri: "", version: .http1_1, keepAlive: false, framing: .none, expectContinue: false)
+        let response = ErrorResponse.make(status, code: code, detail: detail, allocator: allocator)
+        let fallback = RequestHead(keepAlive: false)
         write(response, head: head ?? fallback, forceClose: true, context: context)
     }
 
@@ -317,7 +353,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         var response = response
         ResponseFraming.frame(
             status: response.status, body: &response.body, version: head.version, keepAlive: keepAlive,
-            omitBody: head.method.isHEAD, allow: response.allow, allocator: context.channel.allocator)
+            omitBody: head.method.isHEAD, allow: response.allow, allocator: allocator)
         let bytes = response.body
         if keepAlive {
             context.write(wrapOutboundOut(bytes), promise: nil)

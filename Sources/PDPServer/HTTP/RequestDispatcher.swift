@@ -14,12 +14,13 @@ struct RequestDispatcher {
     /// Answers a complete request. Decisions and reads answer immediately; only endpoints
     /// that must wait for durable storage defer.
     func dispatch(
-        route: Route, query: Substring, head: RequestHead, body: ByteBuffer, allocator: ByteBufferAllocator, eventLoop: any EventLoop
+        route: Route, query: Substring, head: RequestHead, body: ByteBuffer, allocator: ByteBufferAllocator,
+        eventLoop: () -> any EventLoop
     ) -> DispatchOutcome {
         guard case .rest(let rest) = route else {
             return .immediate(respond(route: route, query: query, head: head, body: body, allocator: allocator))
         }
-        return respondREST(rest, query: query, head: head, body: body, allocator: allocator, eventLoop: eventLoop)
+        return respondREST(rest, query: query, head: head, body: body, allocator: allocator, eventLoop: eventLoop())
     }
 
     private func respondREST(

@@ -10,12 +10,14 @@ enum BodyFraming: Equatable {
 
 /// The parts of an HTTP/1.x request head this server acts on.
 struct RequestHead {
-    var method: HTTPMethod
-    var uri: String
-    var version: HTTPVersion
-    var keepAlive: Bool
-    var framing: BodyFraming
-    var expectContinue: Bool
+    var method: HTTPMethod = .GET
+    var uri: String = ""
+    /// Where the request target (`uri`) is, as byte offsets into the parsed head.
+    var target: Range<Int> = 0..<0
+    var version: HTTPVersion = .http1_1
+    var keepAlive: Bool = true
+    var framing: BodyFraming = .none
+    var expectContinue: Bool = false
     /// Where the `Authorization` value is, as byte offsets into the parsed head.
     var authorization: Range<Int>? = nil
     /// Why `X-Wait-Timeout` or `X-Timeout-Policy` is invalid (400 on the facts API).
@@ -40,15 +42,19 @@ enum RequestHeadParser {
     enum Outcome {
         /// The head is not complete yet; `scanned` bytes can be skipped when searching again.
         case incomplete(scanned: Int)
-        case complete(RequestHead, length: Int)
+        /// The head is `length` bytes long and was parsed into the `head` argument.
+        case complete(length: Int)
         case invalid(HTTPResponseStatus, String)
     }
 
     static let maxFields = 100
 
-    /// Looks for a complete head at the start of `bytes`.
+    /// Looks for a complete head at the start of `bytes` and parses it into `head`.
+    ///
+    /// The head is filled in place rather than returned in the outcome: an enum holding a
+    /// `RequestHead` (three strings) was copied field by field on every request.
     /// - Parameter resumeAt: bytes already searched by an earlier call (from `.incomplete`).
-    static func parse(_ bytes: UnsafeRawBufferPointer, maxHeaderBytes: Int, resumeAt: Int = 0) -> Outcome {
+    static func parse(_ bytes: UnsafeRawBufferPointer, maxHeaderBytes: Int, resumeAt: Int = 0, into head: inout RequestHead) -> Outcome {
         guard let end = findEndOfHead(bytes, from: resumeAt) else {
             if bytes.count > maxHeaderBytes {
                 return .invalid(.requestHeaderFieldsTooLarge, "request head exceeds \(maxHeaderBytes) bytes")
@@ -58,9 +64,9 @@ enum RequestHeadParser {
         if end > maxHeaderBytes {
             return .invalid(.requestHeaderFieldsTooLarge, "request head exceeds \(maxHeaderBytes) bytes")
         }
-        var lines = LineReader(bytes: bytes, end: end)
-        guard let requestLine = lines.next() else { return .invalid(.badRequest, "empty request") }
-        guard case .success(var head) = parseRequestLine(bytes, requestLine) else {
+        guard let base = bytes.baseAddress else { return .invalid(.badRequest, "empty request") }
+        var lines = LineReader(base: base, end: end)
+        guard let requestLine = lines.next(), parseRequestLine(base, requestLine, into: &head) else {
             return .invalid(.badRequest, "malformed request line")
         }
         var contentLength: Int?
@@ -73,37 +79,52 @@ enum RequestHeadParser {
             if line.isEmpty { break }
             fields += 1
             if fields > maxFields { return .invalid(.requestHeaderFieldsTooLarge, "more than \(maxFields) header fields") }
-            guard let field = splitField(bytes, line) else { return .invalid(.badRequest, "malformed header field") }
+            guard let field = splitField(base, line) else { return .invalid(.badRequest, "malformed header field") }
             let name = field.name
-            if equalsLowercase(bytes, name, "content-length") {
-                guard let value = parseDecimal(bytes, field.value) else { return .invalid(.badRequest, "invalid Content-Length") }
-                if let contentLength, contentLength != value { return .invalid(.badRequest, "conflicting Content-Length") }
-                contentLength = value
-            } else if equalsLowercase(bytes, name, "transfer-encoding") {
-                transferEncoding = true
-                chunked = equalsLowercase(bytes, field.value, "chunked")
-                if !chunked { return .invalid(.notImplemented, "only the chunked transfer coding is supported") }
-            } else if equalsLowercase(bytes, name, "connection") {
-                forEachToken(bytes, field.value) { token in
-                    if equalsLowercase(bytes, token, "close") { connectionClose = true }
-                    if equalsLowercase(bytes, token, "keep-alive") { connectionKeepAlive = true }
+            // Only the fields acted on are compared, found by length first: most requests
+            // carry Host, Content-Type and User-Agent, which no name of theirs length matches.
+            switch name.count {
+            case 14:
+                if equalsLowercase(bytes, name, "content-length") {
+                    guard let value = parseDecimal(base, field.value) else { return .invalid(.badRequest, "invalid Content-Length") }
+                    if let contentLength, contentLength != value { return .invalid(.badRequest, "conflicting Content-Length") }
+                    contentLength = value
+                } else if equalsLowercase(bytes, name, "x-wait-timeout") {
+                    // Seconds, as a float; empty or negative means "do not wait". Writes here are
+                    // synchronous, so a valid value needs no further handling.
+                    let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[field.value]), as: UTF8.self)
+                    if !text.isEmpty, Double(text) == nil { head.syncHeaderProblem = "X-Wait-Timeout must be a number of seconds" }
                 }
-            } else if equalsLowercase(bytes, name, "authorization") {
-                head.authorization = field.value
-            } else if equalsLowercase(bytes, name, "x-wait-timeout") {
-                // Seconds, as a float; empty or negative means "do not wait". Writes here are
-                // synchronous, so a valid value needs no further handling.
-                let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[field.value]), as: UTF8.self)
-                if !text.isEmpty, Double(text) == nil { head.syncHeaderProblem = "X-Wait-Timeout must be a number of seconds" }
-            } else if equalsLowercase(bytes, name, "x-timeout-policy") {
-                if !equalsLowercase(bytes, field.value, "ignore"), !equalsLowercase(bytes, field.value, "fail") {
+            case 13:
+                if equalsLowercase(bytes, name, "authorization") { head.authorization = field.value }
+            case 17:
+                if equalsLowercase(bytes, name, "transfer-encoding") {
+                    transferEncoding = true
+                    chunked = equalsLowercase(bytes, field.value, "chunked")
+                    if !chunked { return .invalid(.notImplemented, "only the chunked transfer coding is supported") }
+                }
+            case 10:
+                if equalsLowercase(bytes, name, "connection") {
+                    forEachToken(base, field.value) { token in
+                        if equalsLowercase(bytes, token, "close") { connectionClose = true }
+                        if equalsLowercase(bytes, token, "keep-alive") { connectionKeepAlive = true }
+                    }
+                }
+            case 16:
+                if equalsLowercase(bytes, name, "x-timeout-policy"),
+                    !equalsLowercase(bytes, field.value, "ignore"), !equalsLowercase(bytes, field.value, "fail")
+                {
                     head.syncHeaderProblem = "X-Timeout-Policy must be 'ignore' or 'fail'"
                 }
-            } else if equalsLowercase(bytes, name, "expect") {
-                guard equalsLowercase(bytes, field.value, "100-continue") else {
-                    return .invalid(.expectationFailed, "unsupported expectation")
+            case 6:
+                if equalsLowercase(bytes, name, "expect") {
+                    guard equalsLowercase(bytes, field.value, "100-continue") else {
+                        return .invalid(.expectationFailed, "unsupported expectation")
+                    }
+                    head.expectContinue = true
                 }
-                head.expectContinue = true
+            default:
+                break
             }
         }
         if transferEncoding && contentLength != nil {
@@ -112,7 +133,7 @@ enum RequestHeadParser {
         head.framing = chunked ? .chunked : contentLength.map { $0 > 0 ? .length($0) : .none } ?? .none
         let http11 = head.version.minor == 1
         head.keepAlive = !connectionClose && (http11 || connectionKeepAlive)
-        return .complete(head, length: end)
+        return .complete(length: end)
     }
 
     /// The offset just past the blank line that ends the head, or `nil`.
@@ -137,6 +158,11 @@ enum RequestHeadParser {
     @inline(__always)
     static func firstNewline(_ bytes: UnsafeRawBufferPointer, from start: Int, end: Int) -> Int {
         guard let base = bytes.baseAddress else { return end }
+        return firstNewline(base, from: start, end: end)
+    }
+
+    @inline(__always)
+    static func firstNewline(_ base: UnsafeRawPointer, from start: Int, end: Int) -> Int {
         let ones: UInt64 = 0x0101_0101_0101_0101
         var index = start
         while index + 8 <= end {
@@ -149,58 +175,64 @@ enum RequestHeadParser {
         return index
     }
 
-    private static func parseRequestLine(_ bytes: UnsafeRawBufferPointer, _ line: Range<Int>) -> Result<RequestHead, ParseFailure> {
-        guard let firstSpace = line.first(where: { bytes[$0] == UInt8(ascii: " ") }) else { return .failure(.init()) }
-        let methodRange = line.lowerBound..<firstSpace
-        guard let secondSpace = (firstSpace + 1..<line.upperBound).first(where: { bytes[$0] == UInt8(ascii: " ") }) else {
-            return .failure(.init())
+    /// `METHOD SP target SP HTTP/1.x`, with a token method and a visible-ASCII target.
+    private static func parseRequestLine(_ base: UnsafeRawPointer, _ line: Range<Int>, into head: inout RequestHead) -> Bool {
+        var index = line.lowerBound
+        while index < line.upperBound, isTokenByte(base.load(fromByteOffset: index, as: UInt8.self)) { index += 1 }
+        guard index > line.lowerBound, index < line.upperBound,
+            base.load(fromByteOffset: index, as: UInt8.self) == UInt8(ascii: " ")
+        else { return false }
+        let methodRange = line.lowerBound..<index
+        index += 1
+        let targetStart = index
+        while index < line.upperBound {
+            let byte = base.load(fromByteOffset: index, as: UInt8.self)
+            if byte == UInt8(ascii: " ") { break }
+            guard byte > 0x20, byte < 0x7F else { return false }
+            index += 1
         }
-        let target = firstSpace + 1..<secondSpace
-        let versionRange = secondSpace + 1..<line.upperBound
-        guard !methodRange.isEmpty, methodRange.allSatisfy({ isTokenByte(bytes[$0]) }),
-            !target.isEmpty, target.allSatisfy({ bytes[$0] > 0x20 && bytes[$0] < 0x7f })
-        else { return .failure(.init()) }
+        guard index > targetStart, index < line.upperBound else { return false }
+        let target = targetStart..<index
+        let versionRange = index + 1..<line.upperBound
         let version: HTTPVersion
-        if equalsExactly(bytes, versionRange, "HTTP/1.1") {
+        if equalsExactly(base, versionRange, "HTTP/1.1") {
             version = .http1_1
-        } else if equalsExactly(bytes, versionRange, "HTTP/1.0") {
+        } else if equalsExactly(base, versionRange, "HTTP/1.0") {
             version = .http1_0
         } else {
-            return .failure(.init())
+            return false
         }
-        let method = parseMethod(bytes, methodRange)
-        let uri = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[target]), as: UTF8.self)
-        return .success(
-            RequestHead(method: method, uri: uri, version: version, keepAlive: true, framing: .none, expectContinue: false, authorization: nil))
+        head = RequestHead(
+            method: parseMethod(base, methodRange),
+            uri: String(decoding: UnsafeRawBufferPointer(start: base + target.lowerBound, count: target.count), as: UTF8.self),
+            target: target, version: version)
+        return true
     }
-
-    private struct ParseFailure: Error {}
 
     /// The common methods without building a `String` (NIO's `HTTPMethod(rawValue:)` compares
     /// strings); any other token becomes `.RAW` as NIO would make it.
-    private static func parseMethod(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> HTTPMethod {
+    private static func parseMethod(_ base: UnsafeRawPointer, _ range: Range<Int>) -> HTTPMethod {
         switch range.count {
         case 3:
-            if equalsExactly(bytes, range, "GET") { return .GET }
-            if equalsExactly(bytes, range, "PUT") { return .PUT }
+            if equalsExactly(base, range, "GET") { return .GET }
+            if equalsExactly(base, range, "PUT") { return .PUT }
         case 4:
-            if equalsExactly(bytes, range, "POST") { return .POST }
-            if equalsExactly(bytes, range, "HEAD") { return .HEAD }
+            if equalsExactly(base, range, "POST") { return .POST }
+            if equalsExactly(base, range, "HEAD") { return .HEAD }
         case 5:
-            if equalsExactly(bytes, range, "PATCH") { return .PATCH }
+            if equalsExactly(base, range, "PATCH") { return .PATCH }
         case 6:
-            if equalsExactly(bytes, range, "DELETE") { return .DELETE }
+            if equalsExactly(base, range, "DELETE") { return .DELETE }
         default:
             break
         }
-        return HTTPMethod(rawValue: String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self))
+        return HTTPMethod(rawValue: String(decoding: UnsafeRawBufferPointer(start: base + range.lowerBound, count: range.count), as: UTF8.self))
     }
 
-    /// Splits `name: value` in one pass: the name must be token bytes up to the colon; the
-    /// value is trimmed of spaces and tabs and may hold visible characters, spaces, tabs and
-    /// obs-text, no other control bytes.
-    private static func splitField(_ bytes: UnsafeRawBufferPointer, _ line: Range<Int>) -> (name: Range<Int>, value: Range<Int>)? {
-        guard let base = bytes.baseAddress else { return nil }
+    /// Splits `name: value`: the name must be token bytes up to the colon; the value is
+    /// trimmed of spaces and tabs and may hold visible characters, spaces, tabs and obs-text,
+    /// no other control bytes (``isFieldValue(_:_:)``).
+    static func splitField(_ base: UnsafeRawPointer, _ line: Range<Int>) -> (name: Range<Int>, value: Range<Int>)? {
         var index = line.lowerBound
         while index < line.upperBound {
             let byte = base.load(fromByteOffset: index, as: UInt8.self)
@@ -210,21 +242,52 @@ enum RequestHeadParser {
         }
         guard index < line.upperBound, index > line.lowerBound else { return nil }
         let name = line.lowerBound..<index
-        index += 1
-        var start = line.upperBound
+        // Optional whitespace is trimmed at either end and kept inside the value.
+        var start = index + 1
         var end = line.upperBound
-        while index < line.upperBound {
-            let byte = base.load(fromByteOffset: index, as: UInt8.self)
-            if byte == UInt8(ascii: " ") || byte == 0x09 {
-                // Optional whitespace: trimmed at either end, kept inside the value.
-            } else {
-                guard byte >= 0x20, byte != 0x7F else { return nil }
-                if start == line.upperBound { start = index }
-                end = index + 1
-            }
-            index += 1
+        while start < end, isOptionalWhitespace(base.load(fromByteOffset: start, as: UInt8.self)) { start += 1 }
+        while end > start, isOptionalWhitespace(base.load(fromByteOffset: end - 1, as: UInt8.self)) { end -= 1 }
+        guard isFieldValue(base, start..<end) else { return nil }
+        return (name, start..<end)
+    }
+
+    @inline(__always)
+    private static func isOptionalWhitespace(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || byte == 0x09
+    }
+
+    /// Whether `range` holds only field-value bytes: 0x20-0x7E, tab and obs-text (0x80-0xFF).
+    ///
+    /// Eight bytes per step, as values are most of a head's bytes: `(w - 0x20..) & ~w & 0x80..`
+    /// is nonzero exactly when some byte of `w` is below 0x20, and the same test on
+    /// `w ^ 0x7F..` against 0x01 finds DEL. Such a word (a tab, or an invalid byte) is
+    /// decided byte by byte. The last word overlaps the one before instead of a byte loop.
+    static func isFieldValue(_ base: UnsafeRawPointer, _ range: Range<Int>) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let high = ones &* 0x80
+        @inline(__always) func wordIsPlain(_ offset: Int) -> Bool {
+            let word = base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            let control = (word &- ones &* 0x20) & ~word & high
+            let del = word ^ (ones &* 0x7F)
+            return control | ((del &- ones) & ~del & high) == 0
         }
-        return (name, start == line.upperBound ? line.upperBound..<line.upperBound : start..<end)
+        @inline(__always) func bytesAreValid(_ lower: Int, _ upper: Int) -> Bool {
+            var index = lower
+            while index < upper {
+                let byte = base.load(fromByteOffset: index, as: UInt8.self)
+                guard (byte >= 0x20 && byte != 0x7F) || byte == 0x09 else { return false }
+                index += 1
+            }
+            return true
+        }
+        guard range.count >= 8 else { return bytesAreValid(range.lowerBound, range.upperBound) }
+        var index = range.lowerBound
+        while index + 8 <= range.upperBound {
+            if !wordIsPlain(index), !bytesAreValid(index, index + 8) { return false }
+            index += 8
+        }
+        let last = range.upperBound - 8
+        return index == range.upperBound || wordIsPlain(last) || bytesAreValid(last, range.upperBound)
     }
 
     /// RFC 9110 `tchar`: ALPHA, DIGIT and ``!#$%&'*+-.^_`|~``, as a 128-bit set (bit n is
@@ -236,11 +299,11 @@ enum RequestHeadParser {
         return byte < 64 ? (low >> UInt64(byte)) & 1 == 1 : byte < 128 && (high >> UInt64(byte &- 64)) & 1 == 1
     }
 
-    private static func parseDecimal(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Int? {
+    private static func parseDecimal(_ base: UnsafeRawPointer, _ range: Range<Int>) -> Int? {
         guard !range.isEmpty, range.count <= 15 else { return nil }
         var value = 0
         for index in range {
-            let byte = bytes[index]
+            let byte = base.load(fromByteOffset: index, as: UInt8.self)
             guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
             value = value * 10 + Int(byte - UInt8(ascii: "0"))
         }
@@ -274,47 +337,49 @@ enum RequestHeadParser {
         return true
     }
 
-    private static func equalsExactly(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, _ text: StaticString) -> Bool {
+    private static func equalsExactly(_ base: UnsafeRawPointer, _ range: Range<Int>, _ text: StaticString) -> Bool {
         guard range.count == text.utf8CodeUnitCount else { return false }
-        var offset = 0
-        for index in range {
-            if bytes[index] != text.utf8Start[offset] { return false }
-            offset += 1
+        if range.count == 8 {  // the version
+            return base.loadUnaligned(fromByteOffset: range.lowerBound, as: UInt64.self)
+                == UnsafeRawPointer(text.utf8Start).loadUnaligned(as: UInt64.self)
+        }
+        for offset in 0..<range.count where base.load(fromByteOffset: range.lowerBound + offset, as: UInt8.self) != text.utf8Start[offset] {
+            return false
         }
         return true
     }
 
-    private static func forEachToken(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, _ body: (Range<Int>) -> Void) {
+    private static func forEachToken(_ base: UnsafeRawPointer, _ range: Range<Int>, _ body: (Range<Int>) -> Void) {
         var start = range.lowerBound
-        for index in range.lowerBound...range.upperBound where index == range.upperBound || bytes[index] == UInt8(ascii: ",") {
+        for index in range.lowerBound...range.upperBound
+        where index == range.upperBound || base.load(fromByteOffset: index, as: UInt8.self) == UInt8(ascii: ",") {
             var a = start
             var b = index
-            while a < b, bytes[a] == UInt8(ascii: " ") || bytes[a] == UInt8(ascii: "\t") { a += 1 }
-            while b > a, bytes[b - 1] == UInt8(ascii: " ") || bytes[b - 1] == UInt8(ascii: "\t") { b -= 1 }
+            while a < b, isOptionalWhitespace(base.load(fromByteOffset: a, as: UInt8.self)) { a += 1 }
+            while b > a, isOptionalWhitespace(base.load(fromByteOffset: b - 1, as: UInt8.self)) { b -= 1 }
             if a < b { body(a..<b) }
             start = index + 1
         }
     }
 }
 
-/// Splits a head into lines ending in LF, without the line end; a CR is allowed only right
-/// before the LF.
+/// Splits a head into lines ending in LF, without the line end (a CR right before the LF
+/// is dropped; a CR anywhere else fails the field-value check).
 private struct LineReader {
-    let bytes: UnsafeRawBufferPointer
+    let base: UnsafeRawPointer
     let end: Int
     var position = 0
-    var failed = false
 
-    init(bytes: UnsafeRawBufferPointer, end: Int) {
-        self.bytes = bytes
+    init(base: UnsafeRawPointer, end: Int) {
+        self.base = base
         self.end = end
     }
 
     mutating func next() -> Range<Int>? {
         guard position < end else { return nil }
-        let index = RequestHeadParser.firstNewline(bytes, from: position, end: end)
+        let index = RequestHeadParser.firstNewline(base, from: position, end: end)
         var lineEnd = index
-        if lineEnd > position, bytes[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
+        if lineEnd > position, base.load(fromByteOffset: lineEnd - 1, as: UInt8.self) == UInt8(ascii: "\r") { lineEnd -= 1 }
         let line = position..<lineEnd
         position = index + 1
         return line

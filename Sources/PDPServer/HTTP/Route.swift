@@ -17,6 +17,16 @@ enum Route: Equatable {
     case methodNotAllowed(allow: String)
     case notFound
 
+    /// Matches a request target given as bytes, with `uri` the same target as a `String`.
+    /// A decision or probe path without a query is matched on the bytes alone; everything
+    /// else goes through ``match(_:_:)``.
+    static func match(_ method: HTTPMethod, target: UnsafeRawBufferPointer, uri: String) -> (route: Route, query: Substring) {
+        if target.firstIndex(of: UInt8(ascii: "?")) == nil, let fixed = fixedRoute(method, target) {
+            return (fixed, "")
+        }
+        return match(method, uri)
+    }
+
     /// Matches `uri` (path plus optional `?query`). Returns the route and the raw query.
     ///
     /// Works on the UTF-8 bytes: `firstIndex(of:)` and `Substring` comparisons walk grapheme
