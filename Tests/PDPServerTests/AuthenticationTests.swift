@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import PDPServer
+@testable import PDPServer
 import Testing
 
 @Suite struct AuthenticationTests {
@@ -25,6 +25,23 @@ import Testing
             }
             // The early answers left the connection usable.
             #expect(try decision(Self.body, on: client) == true)
+        }
+    }
+
+    @Test("the key comparison accepts exactly the configured key: every length, every differing byte")
+    func keyComparison() {
+        let key = Array("k3y-0123456789abcdefghijklmnopqrstuvwxyz".utf8)  // 40 bytes: words and a tail
+        for length in 0...key.count {
+            let prefix = Array(key[..<length])
+            #expect(prefix.withUnsafeBytes { APIKeyAuthenticator.constantTimeEquals($0, prefix) })
+            // A prefix of the key, and the key with one byte changed, are both refused.
+            #expect(prefix.withUnsafeBytes { APIKeyAuthenticator.constantTimeEquals($0, key) } == (length == key.count))
+            #expect(key.withUnsafeBytes { APIKeyAuthenticator.constantTimeEquals($0, prefix) } == (length == key.count))
+            for position in 0..<length {
+                var changed = prefix
+                changed[position] ^= 0x01
+                #expect(!changed.withUnsafeBytes { APIKeyAuthenticator.constantTimeEquals($0, prefix) }, "length \(length), byte \(position)")
+            }
         }
     }
 

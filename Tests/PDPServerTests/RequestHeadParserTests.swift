@@ -122,6 +122,62 @@ import Testing
         #expect(rejected > 1_000)  // the invalid side was exercised
     }
 
+    @Test("the word-at-a-time name check accepts exactly words of letters, digits and '-'")
+    func plainNameWords() {
+        let plain = Set(Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-".utf8))
+        let base: [UInt8] = Array("Content-".utf8)
+        // Every byte value at every position of an otherwise plain word.
+        for position in 0..<8 {
+            for byte in 0...255 {
+                var bytes = base
+                bytes[position] = UInt8(byte)
+                let word = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+                #expect(RequestHeadParser.isPlainNameWord(word) == plain.contains(UInt8(byte)), "byte \(byte) at \(position)")
+            }
+        }
+        // Random words over a mix of plain and other bytes.
+        var state: UInt64 = 0xC0FF_EE00_1234_5678
+        for _ in 0..<20_000 {
+            var bytes: [UInt8] = []
+            for _ in 0..<8 {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                let pick = Int(state >> 33)
+                bytes.append(pick % 4 == 0 ? UInt8(truncatingIfNeeded: pick >> 8) : Array(plain)[pick % plain.count])
+            }
+            let word = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+            #expect(RequestHeadParser.isPlainNameWord(word) == bytes.allSatisfy(plain.contains), "bytes \(bytes)")
+        }
+    }
+
+    @Test("a head arriving in pieces is incomplete until its blank line, then parses as if whole")
+    func headInPieces() throws {
+        let text = "POST /allowed HTTP/1.1\r\nHost: 127.0.0.1:7766\r\nContent-Type: application/json\r\n"
+            + "Authorization: Bearer k\r\nContent-Length: 2\r\n\r\n{}"
+        let bytes = Array(text.utf8)
+        let headLength = bytes.count - 2
+        let whole = try head(text)
+        for split in 1..<bytes.count {
+            var scanned = 0
+            var parsed = RequestHead()
+            // First the prefix, then everything, resuming where the first call stopped.
+            for length in [split, bytes.count] {
+                let outcome = bytes[..<length].withUnsafeBytes {
+                    RequestHeadParser.parse($0, maxHeaderBytes: 1024, resumeAt: scanned, into: &parsed)
+                }
+                switch outcome {
+                case .incomplete(let newScanned):
+                    #expect(length < headLength, "incomplete at \(length) of \(bytes.count)")
+                    scanned = newScanned
+                case .complete(let length):
+                    #expect(length == headLength)
+                case .invalid(_, let reason):
+                    Issue.record("invalid at split \(split): \(reason)")
+                }
+            }
+            #expect(parsed.uri == whole.uri && parsed.framing == whole.framing && parsed.authorization == whole.authorization)
+        }
+    }
+
     @Test("header names and listed values match in any case, and only their case variants match")
     func caseInsensitiveNames() throws {
         #expect(try head("POST /a HTTP/1.1\r\nCONTENT-LENGTH: 3\r\n\r\n").framing == .length(3))

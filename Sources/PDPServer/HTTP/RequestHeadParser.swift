@@ -55,18 +55,22 @@ enum RequestHeadParser {
     /// `RequestHead` (three strings) was copied field by field on every request.
     /// - Parameter resumeAt: bytes already searched by an earlier call (from `.incomplete`).
     static func parse(_ bytes: UnsafeRawBufferPointer, maxHeaderBytes: Int, resumeAt: Int = 0, into head: inout RequestHead) -> Outcome {
-        guard let end = findEndOfHead(bytes, from: resumeAt) else {
+        func incomplete() -> Outcome {
             if bytes.count > maxHeaderBytes {
                 return .invalid(.requestHeaderFieldsTooLarge, "request head exceeds \(maxHeaderBytes) bytes")
             }
             return .incomplete(scanned: max(0, bytes.count - 3))
         }
-        if end > maxHeaderBytes {
-            return .invalid(.requestHeaderFieldsTooLarge, "request head exceeds \(maxHeaderBytes) bytes")
+        // A head that was incomplete before is parsed again only once its end has arrived,
+        // so a head sent a byte at a time costs a scan of the new bytes per read. A new head
+        // is parsed line by line straight away: it has almost always arrived whole.
+        guard let base = bytes.baseAddress, resumeAt == 0 || findEndOfHead(bytes, from: resumeAt) != nil else {
+            return incomplete()
         }
-        guard let base = bytes.baseAddress else { return .invalid(.badRequest, "empty request") }
-        var lines = LineReader(base: base, end: end)
-        guard let requestLine = lines.next(), parseRequestLine(base, requestLine, into: &head) else {
+        // Lines past the size limit are never read: such a head is 431 however it ends.
+        var lines = LineReader(base: base, end: min(bytes.count, maxHeaderBytes + 1))
+        guard let requestLine = lines.next() else { return incomplete() }
+        guard parseRequestLine(base, requestLine, into: &head) else {
             return .invalid(.badRequest, "malformed request line")
         }
         var contentLength: Int?
@@ -75,7 +79,8 @@ enum RequestHeadParser {
         var connectionClose = false
         var connectionKeepAlive = false
         var fields = 0
-        while let line = lines.next() {
+        while true {
+            guard let line = lines.next() else { return incomplete() }
             if line.isEmpty { break }
             fields += 1
             if fields > maxFields { return .invalid(.requestHeaderFieldsTooLarge, "more than \(maxFields) header fields") }
@@ -133,6 +138,10 @@ enum RequestHeadParser {
         head.framing = chunked ? .chunked : contentLength.map { $0 > 0 ? .length($0) : .none } ?? .none
         let http11 = head.version.minor == 1
         head.keepAlive = !connectionClose && (http11 || connectionKeepAlive)
+        let end = lines.position
+        if end > maxHeaderBytes {
+            return .invalid(.requestHeaderFieldsTooLarge, "request head exceeds \(maxHeaderBytes) bytes")
+        }
         return .complete(length: end)
     }
 
@@ -163,15 +172,22 @@ enum RequestHeadParser {
 
     @inline(__always)
     static func firstNewline(_ base: UnsafeRawPointer, from start: Int, end: Int) -> Int {
+        firstByte(UInt8(ascii: "\n"), base, from: start, end: end)
+    }
+
+    /// The index of the first `target` byte at or after `start` and before `end`, or `end`;
+    /// eight bytes per step as in ``firstNewline(_:from:end:)``.
+    @inline(__always)
+    static func firstByte(_ target: UInt8, _ base: UnsafeRawPointer, from start: Int, end: Int) -> Int {
         let ones: UInt64 = 0x0101_0101_0101_0101
         var index = start
         while index + 8 <= end {
-            let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: index, as: UInt64.self)) ^ (ones &* 0x0A)
+            let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: index, as: UInt64.self)) ^ (ones &* UInt64(target))
             let found = (word &- ones) & ~word & (ones &* 0x80)
             if found != 0 { return index + found.trailingZeroBitCount >> 3 }
             index += 8
         }
-        while index < end, base.load(fromByteOffset: index, as: UInt8.self) != UInt8(ascii: "\n") { index += 1 }
+        while index < end, base.load(fromByteOffset: index, as: UInt8.self) != target { index += 1 }
         return index
     }
 
@@ -233,15 +249,14 @@ enum RequestHeadParser {
     /// trimmed of spaces and tabs and may hold visible characters, spaces, tabs and obs-text,
     /// no other control bytes (``isFieldValue(_:_:)``).
     static func splitField(_ base: UnsafeRawPointer, _ line: Range<Int>) -> (name: Range<Int>, value: Range<Int>)? {
-        var index = line.lowerBound
-        while index < line.upperBound {
-            let byte = base.load(fromByteOffset: index, as: UInt8.self)
-            if byte == UInt8(ascii: ":") { break }
-            guard isTokenByte(byte) else { return nil }
-            index += 1
-        }
+        // The colon first, then the name before it: whole words of letters, digits and `-`
+        // (nearly every name; the last word overlaps the one before), else byte by byte.
+        let index = firstByte(UInt8(ascii: ":"), base, from: line.lowerBound, end: line.upperBound)
         guard index < line.upperBound, index > line.lowerBound else { return nil }
         let name = line.lowerBound..<index
+        if !nameIsPlain(base, name) {
+            for offset in name where !isTokenByte(base.load(fromByteOffset: offset, as: UInt8.self)) { return nil }
+        }
         // Optional whitespace is trimmed at either end and kept inside the value.
         var start = index + 1
         var end = line.upperBound
@@ -249,6 +264,38 @@ enum RequestHeadParser {
         while end > start, isOptionalWhitespace(base.load(fromByteOffset: end - 1, as: UInt8.self)) { end -= 1 }
         guard isFieldValue(base, start..<end) else { return nil }
         return (name, start..<end)
+    }
+
+    /// Whether a name of at least eight bytes is all letters, digits and `-`, a word at a time.
+    @inline(__always)
+    private static func nameIsPlain(_ base: UnsafeRawPointer, _ name: Range<Int>) -> Bool {
+        guard name.count >= 8 else { return false }
+        var index = name.lowerBound
+        while index + 8 < name.upperBound {
+            guard isPlainNameWord(base.loadUnaligned(fromByteOffset: index, as: UInt64.self)) else { return false }
+            index += 8
+        }
+        return isPlainNameWord(base.loadUnaligned(fromByteOffset: name.upperBound - 8, as: UInt64.self))
+    }
+
+    /// Whether all eight bytes of `word` are ASCII letters, digits or `-`, all of them token
+    /// bytes, tested at once.
+    ///
+    /// Words with a byte below 0x20 or above 0x7F are refused first: the former would fold
+    /// onto `-` and the digits below, the latter would carry into their neighbours. The rest
+    /// are 0x20-0x7F; OR-ing 0x20 folds A-Z onto a-z, and adding `0x80 - low` to each byte
+    /// sets its high bit exactly when the byte is at least `low`, without carries.
+    @inline(__always)
+    static func isPlainNameWord(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let high = ones &* 0x80
+        guard ((word &- ones &* 0x20) & ~word | word) & high == 0 else { return false }
+        let folded = word | (ones &* 0x20)
+        let letter = (folded &+ ones &* 0x1F) & ~(folded &+ ones &* 0x05)  // 0x61 ... 0x7A
+        let digit = (folded &+ ones &* 0x50) & ~(folded &+ ones &* 0x46)  // 0x30 ... 0x39
+        let dashDiff = folded ^ (ones &* 0x2D)
+        let dash = ~(((dashDiff & ~high) &+ ~high) | dashDiff)  // bytes where dashDiff is 0
+        return (letter | digit | dash) & high == high
     }
 
     @inline(__always)
@@ -364,7 +411,8 @@ enum RequestHeadParser {
 }
 
 /// Splits a head into lines ending in LF, without the line end (a CR right before the LF
-/// is dropped; a CR anywhere else fails the field-value check).
+/// is dropped; a CR anywhere else fails the field-value check). A last line without its LF
+/// is not returned: the head is incomplete.
 private struct LineReader {
     let base: UnsafeRawPointer
     let end: Int
@@ -378,6 +426,7 @@ private struct LineReader {
     mutating func next() -> Range<Int>? {
         guard position < end else { return nil }
         let index = RequestHeadParser.firstNewline(base, from: position, end: end)
+        guard index < end else { return nil }
         var lineEnd = index
         if lineEnd > position, base.load(fromByteOffset: lineEnd - 1, as: UInt8.self) == UInt8(ascii: "\r") { lineEnd -= 1 }
         let line = position..<lineEnd
