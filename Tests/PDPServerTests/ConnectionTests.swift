@@ -49,6 +49,21 @@ import Testing
         }
     }
 
+    @Test("empty lines before and between requests are skipped, also when they arrive alone")
+    func emptyLinesBetweenRequests() async throws {
+        try await withTestServer { server in
+            let client = try server.connect()
+            let check = HTTPRequest.check("alice", "read", "task").bytes
+            try client.send(Array("\r\n\n".utf8) + check + Array("\r\n".utf8) + check)
+            for _ in 0..<2 { #expect(try client.readResponse().bodyText == Self.allowBody) }
+            // Blank lines in a read of their own, then the request in two parts.
+            try client.send(Array("\r\n".utf8))
+            try client.send(Array(check[..<10]))
+            try client.send(Array(check[10...]))
+            #expect(try client.readResponse().bodyText == Self.allowBody)
+        }
+    }
+
     @Test("pipelined requests answered early (401, 403) or late (413) keep their order")
     func pipelinedEarlyAnswers() async throws {
         var limits = RequestLimits()
