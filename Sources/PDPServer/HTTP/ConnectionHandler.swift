@@ -173,17 +173,16 @@ final class ConnectionHandler: ChannelDuplexHandler {
             return false
 
         case .head(let scanned):
-            // Parsed, routed and authenticated in one pass over the bytes in place (each
-            // access to a ByteBuffer's bytes costs a runtime exclusivity check in NIO).
+            // Tolerate empty lines between requests (RFC 9112 §2.2).
+            while let byte = input.getInteger(at: input.readerIndex, as: UInt8.self),
+                byte == UInt8(ascii: "\r") || byte == UInt8(ascii: "\n")
+            {
+                input.moveReaderIndex(forwardBy: 1)
+            }
+            guard input.readableBytes > 0 else { return false }
+            // Parsed, routed and authenticated in one pass over the bytes in place.
             var head = RequestHead()
-            var skipped = 0
-            let parsed = input.withUnsafeReadableBytes { readable -> ParsedHead in
-                // Tolerate empty lines between requests (RFC 9112 §2.2).
-                while skipped < readable.count, readable[skipped] == UInt8(ascii: "\r") || readable[skipped] == UInt8(ascii: "\n") {
-                    skipped += 1
-                }
-                let bytes = UnsafeRawBufferPointer(rebasing: readable[skipped...])
-                guard !bytes.isEmpty else { return .incomplete(scanned: 0) }
+            let parsed = input.withUnsafeReadableBytes { bytes -> ParsedHead in
                 switch RequestHeadParser.parse(bytes, maxHeaderBytes: limits.maxHeaderBytes, resumeAt: scanned, into: &head) {
                 case .incomplete(let newScanned):
                     return .incomplete(scanned: newScanned)
@@ -199,7 +198,6 @@ final class ConnectionHandler: ChannelDuplexHandler {
                     return .complete(length: length, route: route, query: query, verdict: verdict)
                 }
             }
-            input.moveReaderIndex(forwardBy: skipped)
             switch parsed {
             case .incomplete(let newScanned):
                 state = .head(scanned: newScanned)
