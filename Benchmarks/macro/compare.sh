@@ -4,9 +4,12 @@
 #   1. wrk: keep-alive and a new connection per request (how Permit's Python SDK behaves),
 #      at 1, 16, 64 and 256 connections; requests/s, p50/p99 and the ratio to nginx;
 #   2. `pdp load` (closed loop, every pdp answer verified against the policy) for the same;
-#   3. one core each: nginx with one worker against `pdp serve --threads 1` (wrk, keep-alive,
-#      64 connections), which compares the cost per request without the scheduling effects of
-#      four busy threads (two event loops, two nginx workers, wrk) on two cores;
+#   3. one core each: nginx with one worker against `pdp serve --threads 1`, each pinned to the
+#      last CPU, generators pinned to CPU 0: wrk keep-alive at 64 connections (the cost per
+#      request without the scheduling effects of four busy threads on two cores), and an open
+#      loop at half of the pinned pdp's maximum, p50/p99/p99.9 of both servers at that rate
+#      (the generator's own cost, about a core at 50k requests/s here, stays off the server's
+#      core);
 #   4. open loop at half of pdp's keep-alive maximum (64 connections): p50/p99/p99.9 of pdp
 #      and of nginx at the same offered rate from the same generator, with one and two
 #      generator threads (a second generator thread competes with the event loops for the
@@ -63,7 +66,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-nginx_config() { # name workers port
+nginx_config() { # name workers port [launcher prefix, e.g. "taskset -c 1"]
     cat > "$WORK/$1.conf" <<NGINX
 worker_processes $2;
 pid $WORK/$1.pid;
@@ -77,7 +80,7 @@ http {
   }
 }
 NGINX
-    nginx -c "$WORK/$1.conf"
+    ${4:-} nginx -c "$WORK/$1.conf"
 }
 nginx_config nginx "$(nproc)" "$NGINX_PORT"
 
@@ -107,7 +110,7 @@ for mode in keepalive close; do
 done
 
 measure() { # url mode connections -> "rps p50us p99us errors"
-    wrk -t1 -c"$3" -d"${DURATION}s" -s "$WORK/$2.lua" "$1/allowed" 2>/dev/null | awk '/^RESULT/ {print $2, $3, $4, $5}'
+    ${WRK_PREFIX:-} wrk -t1 -c"$3" -d"${DURATION}s" -s "$WORK/$2.lua" "$1/allowed" 2>/dev/null | awk '/^RESULT/ {print $2, $3, $4, $5}'
 }
 median() { tr ' ' '\n' | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2)) }'; }
 # One table row: nginx and pdp measured alternately ROUNDS times (both see the same drift of
@@ -167,13 +170,41 @@ for mode in keepalive close; do
 done
 
 echo
-echo "one core each: nginx with 1 worker vs pdp serve --threads 1 (wrk, keep-alive, 64 connections)"
-nginx_config nginx1 1 "$NGINX1_PORT"
-setsid "$PDP" serve --policy policies/tasks.yaml --policy Tests/compat/policy/users.yaml --threads 1 --in-memory \
-    --port "$PDP1_PORT" --api-key bench-key --log-level warning > "$WORK/pdp1.out" 2>&1 &
+# One core each: each server on a core of its own (the last), the generator on another (the
+# first). Without pinning, two busy server threads and a generator share two cores and every
+# latency includes waits for a core; pinned, the generator's cost stays off the server's core.
+SERVER_CPU=$(($(nproc) - 1))
+echo "one core each: nginx with 1 worker vs pdp serve --threads 1, both on CPU $SERVER_CPU; generators on CPU 0"
+nginx_config nginx1 1 "$NGINX1_PORT" "taskset -c $SERVER_CPU"
+setsid taskset -c "$SERVER_CPU" "$PDP" serve --policy policies/tasks.yaml --policy Tests/compat/policy/users.yaml --threads 1 \
+    --in-memory --port "$PDP1_PORT" --api-key bench-key --log-level warning > "$WORK/pdp1.out" 2>&1 &
 PDP1_PID=$!
 for _ in $(seq 100); do grep -q "pdp listening" "$WORK/pdp1.out" 2>/dev/null && break; sleep 0.1; done
+WRK_PREFIX="taskset -c 0"
 compare_row "1 core" "http://127.0.0.1:$NGINX1_PORT" "http://127.0.0.1:$PDP1_PORT" keepalive 64
+WRK_PREFIX=""
+# Open loop at half of the pinned pdp's own maximum, one generator thread on CPU 0.
+max1=$(taskset -c 0 "$PDP" load --url "http://127.0.0.1:$PDP1_PORT" --connections 64 --threads 1 --duration "$DURATION" \
+    --json --api-key bench-key "${POLICIES[@]}" 2>/dev/null | field 'round(d["requestsPerSecond"])')
+half1=$((max1 / 2))
+echo "  open loop, one core each: $half1 r/s offered (half of $max1 by pdp load), 64 connections, 1 generator thread"
+pinned_open_loop() { # url [extra...] -> "p50 p99 p99.9 rps mismatches"
+    local url=$1
+    shift
+    taskset -c 0 "$PDP" load --url "$url" --connections 64 --threads 1 --rate "$half1" --duration "$DURATION" --json \
+        --api-key bench-key "${POLICIES[@]}" "$@" 2>/dev/null | field \
+        '" ".join(str(x) for x in [d["latencyMicroseconds"]["p50"], d["latencyMicroseconds"]["p99"], d["latencyMicroseconds"]["p999"], round(d["requestsPerSecond"]), d["mismatches"]])'
+}
+pdp99=() ngx99=()
+for ((r = 0; r < ROUNDS; r++)); do
+    read -r n50 n99 n999 nrps _ < <(pinned_open_loop "http://127.0.0.1:$NGINX1_PORT")
+    read -r p50 p99 p999 prps mm < <(pinned_open_loop "http://127.0.0.1:$PDP1_PORT" --verify)
+    ngx99+=("$n99"); pdp99+=("$p99")
+    echo "  pdp $prps r/s, p50 $p50 us, p99 $p99 us, p99.9 $p999 us, mismatches $mm" \
+        "| nginx $nrps r/s, p50 $n50 us, p99 $n99 us, p99.9 $n999 us"
+done
+echo "  one core each, open loop: median p99 over $ROUNDS runs: pdp $(echo "${pdp99[*]}" | median) us," \
+    "nginx $(echo "${ngx99[*]}" | median) us"
 kill "$PDP1_PID" 2>/dev/null; PDP1_PID=""
 
 echo
