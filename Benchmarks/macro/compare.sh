@@ -153,6 +153,21 @@ load() { # url mode connections [extra...] -> JSON summary of `pdp load`
     "$PDP" load "${flags[@]}" "$@" 2>/dev/null || true
 }
 field() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
+LATENCY_FIELDS='" ".join(str(x) for x in [d["latencyMicroseconds"]["p50"], d["latencyMicroseconds"]["p99"], d["latencyMicroseconds"]["p999"], round(d["requestsPerSecond"]), d["mismatches"]])'
+# ROUNDS open-loop runs alternating nginx and pdp (pdp's answers verified): each run's line,
+# then the median p99 of each. `runner URL ARGS...` prints "p50 p99 p99.9 rps mismatches".
+open_loop_rounds() { # label runner nginx-url pdp-url [runner args...]
+    local label=$1 runner=$2 nginx=$3 pdp=$4 pdp99=() ngx99=() r n50 n99 n999 nrps p50 p99 p999 prps mm
+    shift 4
+    for ((r = 0; r < ROUNDS; r++)); do
+        read -r n50 n99 n999 nrps _ < <("$runner" "$nginx" "$@")
+        read -r p50 p99 p999 prps mm < <("$runner" "$pdp" "$@" --verify)
+        ngx99+=("$n99"); pdp99+=("$p99")
+        echo "  $label: pdp $prps r/s, p50 $p50 us, p99 $p99 us, p99.9 $p999 us, mismatches $mm" \
+            "| nginx $nrps r/s, p50 $n50 us, p99 $n99 us, p99.9 $n999 us"
+    done
+    echo "  $label: median p99 over $ROUNDS runs: pdp $(echo "${pdp99[*]}" | median) us, nginx $(echo "${ngx99[*]}" | median) us"
+}
 
 echo
 echo "pdp load (closed loop; answers from pdp verified against the policy)"
@@ -192,19 +207,9 @@ pinned_open_loop() { # url [extra...] -> "p50 p99 p99.9 rps mismatches"
     local url=$1
     shift
     taskset -c 0 "$PDP" load --url "$url" --connections 64 --threads 1 --rate "$half1" --duration "$DURATION" --json \
-        --api-key bench-key "${POLICIES[@]}" "$@" 2>/dev/null | field \
-        '" ".join(str(x) for x in [d["latencyMicroseconds"]["p50"], d["latencyMicroseconds"]["p99"], d["latencyMicroseconds"]["p999"], round(d["requestsPerSecond"]), d["mismatches"]])'
+        --api-key bench-key "${POLICIES[@]}" "$@" 2>/dev/null | field "$LATENCY_FIELDS"
 }
-pdp99=() ngx99=()
-for ((r = 0; r < ROUNDS; r++)); do
-    read -r n50 n99 n999 nrps _ < <(pinned_open_loop "http://127.0.0.1:$NGINX1_PORT")
-    read -r p50 p99 p999 prps mm < <(pinned_open_loop "http://127.0.0.1:$PDP1_PORT" --verify)
-    ngx99+=("$n99"); pdp99+=("$p99")
-    echo "  pdp $prps r/s, p50 $p50 us, p99 $p99 us, p99.9 $p999 us, mismatches $mm" \
-        "| nginx $nrps r/s, p50 $n50 us, p99 $n99 us, p99.9 $n999 us"
-done
-echo "  one core each, open loop: median p99 over $ROUNDS runs: pdp $(echo "${pdp99[*]}" | median) us," \
-    "nginx $(echo "${ngx99[*]}" | median) us"
+open_loop_rounds "one core each" pinned_open_loop "http://127.0.0.1:$NGINX1_PORT" "http://127.0.0.1:$PDP1_PORT"
 kill "$PDP1_PID" 2>/dev/null; PDP1_PID=""
 
 echo
@@ -215,20 +220,10 @@ echo "nginx gets the same offered rate from the same generator, alternating, as 
 open_loop() { # url threads [extra...] -> "p50 p99 p99.9 rps mismatches"
     local url=$1 threads=$2
     shift 2
-    load "$url" keepalive 64 --rate "$half" --threads "$threads" "$@" | field \
-        '" ".join(str(x) for x in [d["latencyMicroseconds"]["p50"], d["latencyMicroseconds"]["p99"], d["latencyMicroseconds"]["p999"], round(d["requestsPerSecond"]), d["mismatches"]])'
+    load "$url" keepalive 64 --rate "$half" --threads "$threads" "$@" | field "$LATENCY_FIELDS"
 }
 for threads in 1 2; do
-    pdp99=() ngx99=()
-    for ((r = 0; r < ROUNDS; r++)); do
-        read -r n50 n99 n999 nrps _ < <(open_loop "http://127.0.0.1:$NGINX_PORT" "$threads")
-        read -r p50 p99 p999 prps mm < <(open_loop "http://127.0.0.1:$PDP_PORT" "$threads" --verify)
-        ngx99+=("$n99"); pdp99+=("$p99")
-        echo "  $threads generator thread(s): pdp $prps r/s, p50 $p50 us, p99 $p99 us, p99.9 $p999 us, mismatches $mm" \
-            "| nginx $nrps r/s, p50 $n50 us, p99 $n99 us, p99.9 $n999 us"
-    done
-    echo "  $threads generator thread(s): median p99 over $ROUNDS runs: pdp $(echo "${pdp99[*]}" | median) us," \
-        "nginx $(echo "${ngx99[*]}" | median) us"
+    open_loop_rounds "$threads generator thread(s)" open_loop "http://127.0.0.1:$NGINX_PORT" "http://127.0.0.1:$PDP_PORT" "$threads"
 done
 for c in 2 4 8; do
     summary=$(load "http://127.0.0.1:$PDP_PORT" keepalive "$c" --batch 1000 --verify)
