@@ -86,8 +86,8 @@ enum RequestHeadParser {
             if fields > maxFields { return .invalid(.requestHeaderFieldsTooLarge, "more than \(maxFields) header fields") }
             guard let field = splitField(base, line) else { return .invalid(.badRequest, "malformed header field") }
             let name = field.name
-            // Only the fields acted on are compared, found by length first: most requests
-            // carry Host, Content-Type and User-Agent, which no name of theirs length matches.
+            // Only the fields acted on are compared, picked by name length first: the Host,
+            // Content-Type and User-Agent most requests carry match none of those lengths.
             switch name.count {
             case 14:
                 if equalsLowercase(bytes, name, "content-length") {
