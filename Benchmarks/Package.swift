@@ -29,19 +29,5 @@ let package = Package(
             path: "PDPBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
-        // Instructions per /allowed request through the pipeline, under callgrind
-        // (macro/callgrind_allowed.sh).
-        .executableTarget(
-            name: "PipelineInstructions",
-            dependencies: [
-                .product(name: "PDPCore", package: "swift-pdp"),
-                .product(name: "PDPPolicyYAML", package: "swift-pdp"),
-                .product(name: "PDPServer", package: "swift-pdp"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOEmbedded", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "PipelineInstructions"
-        ),
     ]
 )

@@ -7,10 +7,10 @@
 # that cost the most per request.
 #   Benchmarks/macro/callgrind_allowed.sh [top-N]
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../Instructions"
 TOP=${1:-25}
 command -v valgrind >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q valgrind; }
-../scripts/ensure-libyaml.sh
+../../scripts/ensure-libyaml.sh
 swift build -c release --product PipelineInstructions >&2
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
@@ -18,7 +18,7 @@ trap 'rm -rf "$WORK"' EXIT
 # count on a copy without it.
 cp .build/release/PipelineInstructions "$WORK/driver" && strip -g "$WORK/driver"
 for n in 200 2200; do
-    valgrind --tool=callgrind --callgrind-out-file="$WORK/cg$n.out" "$WORK/driver" "$n" .. > /dev/null 2> "$WORK/valgrind$n.log" \
+    valgrind --tool=callgrind --callgrind-out-file="$WORK/cg$n.out" "$WORK/driver" "$n" ../.. > /dev/null 2> "$WORK/valgrind$n.log" \
         || { cat "$WORK/valgrind$n.log" >&2; exit 1; }
 done
 python3 - "$WORK" "$TOP" <<'PY'

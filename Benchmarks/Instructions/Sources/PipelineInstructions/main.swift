@@ -4,7 +4,7 @@
 // Benchmarks/macro/callgrind_allowed.sh runs it at two N and divides the difference, so
 // start-up and policy compile cancel out. Instruction counts repeat exactly run to run,
 // where timings on this shared 2-core VM vary by 15-20%.
-//   swift run -c release PipelineInstructions [N]
+//   cd Benchmarks/Instructions && swift run -c release PipelineInstructions [N] [repository root]
 import Logging
 import NIOCore
 import NIOEmbedded
@@ -12,7 +12,7 @@ import PDPCore
 import PDPPolicyYAML
 import PDPServer
 
-let root = CommandLine.arguments.count > 2 ? CommandLine.arguments[2] : ".."
+let root = CommandLine.arguments.count > 2 ? CommandLine.arguments[2] : "../.."
 let (document, diagnostics) = PolicyLoader.load(paths: ["\(root)/policies/tasks.yaml", "\(root)/Tests/compat/policy/users.yaml"])
 guard !diagnostics.hasErrors else { fatalError("policy: \(diagnostics)") }
 let state = ServerState(
