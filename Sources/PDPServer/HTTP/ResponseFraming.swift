@@ -93,25 +93,14 @@ enum ResponseFraming {
     private static func frameOK(_ body: inout ByteBuffer) -> Bool {
         let prefix: StaticString = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: "
         let length = body.readableBytes
-        var digits = 1
-        var probe = length
-        while probe >= 10 {
-            probe /= 10
-            digits += 1
-        }
+        let digits = decimalDigits(length)
         let headLength = prefix.utf8CodeUnitCount + digits + 4
         guard body.readerIndex >= headLength else { return false }
         let start = body.readerIndex - headLength
         body.withVeryUnsafeMutableBytes { storage in
             let head = storage.baseAddress! + start
             head.copyMemory(from: prefix.utf8Start, byteCount: prefix.utf8CodeUnitCount)
-            var n = length
-            var index = prefix.utf8CodeUnitCount + digits
-            repeat {
-                index -= 1
-                head.storeBytes(of: UInt8(ascii: "0") + UInt8(n % 10), toByteOffset: index, as: UInt8.self)
-                n /= 10
-            } while n > 0
+            storeDecimal(length, digits: digits, at: head + prefix.utf8CodeUnitCount)
             head.storeBytes(of: 0x0A0D_0A0D, toByteOffset: prefix.utf8CodeUnitCount + digits, as: UInt32.self)
         }
         body.moveReaderIndex(to: start)
@@ -139,21 +128,36 @@ enum ResponseFraming {
         }
 
         mutating func write(decimal value: Int) {
-            var n = max(0, value)
-            var digits = 1
-            var probe = n
-            while probe >= 10 {
-                probe /= 10
-                digits += 1
-            }
-            var index = count + digits
-            count = index
-            repeat {
-                index -= 1
-                buffer[index] = UInt8(ascii: "0") + UInt8(n % 10)
-                n /= 10
-            } while n > 0
+            let value = max(0, value)
+            let digits = decimalDigits(value)
+            precondition(count + digits <= buffer.count)
+            storeDecimal(value, digits: digits, at: buffer.baseAddress! + count)
+            count += digits
         }
+    }
+
+    /// The number of decimal digits of `value` (at least 0).
+    @inline(__always)
+    private static func decimalDigits(_ value: Int) -> Int {
+        var digits = 1
+        var probe = value
+        while probe >= 10 {
+            probe /= 10
+            digits += 1
+        }
+        return digits
+    }
+
+    /// Writes `value` (at least 0, of `digits` digits) as ASCII at `start`.
+    @inline(__always)
+    private static func storeDecimal(_ value: Int, digits: Int, at start: UnsafeMutableRawPointer) {
+        var n = value
+        var index = digits
+        repeat {
+            index -= 1
+            start.storeBytes(of: UInt8(ascii: "0") + UInt8(n % 10), toByteOffset: index, as: UInt8.self)
+            n /= 10
+        } while n > 0
     }
 
     /// `100 Continue`, for clients that wait for it before sending a body (curl does above 1 KiB).
