@@ -163,6 +163,6 @@ struct Load: AsyncParsableCommand {
 }
 
 /// Writes a line to standard error, unbuffered.
-private func writeStandardError(_ text: String) {
+func writeStandardError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
 }

@@ -12,7 +12,7 @@ struct PDP: AsyncParsableCommand {
             decisions, 6 when it saw errors or non-200 answers; 7 when `serve` cannot open its \
             data directory; 64 on usage errors.
             """,
-        subcommands: [Serve.self, Validate.self, Check.self, Diff.self, TestCommand.self, Load.self]
+        subcommands: [Serve.self, Validate.self, Check.self, Diff.self, TestCommand.self, Load.self, Facts.self]
     )
 }
 

@@ -58,6 +58,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("data-dir"), help: "Directory for the durable facts journal and snapshot.")
     var dataDirectory = "./.pdp-data"
 
+    @Option(name: .customLong("compact-after-bytes"), help: "Fold the journal into a new snapshot once it grows past this many bytes.")
+    var compactAfterBytes = FactsStoreConfiguration().compactionThresholdBytes
+
     @Flag(name: .customLong("in-memory"), help: "Keep API-written facts in memory only (lost on exit).")
     var inMemory = false
 
@@ -71,6 +74,7 @@ struct Serve: AsyncParsableCommand {
         if policy.isEmpty { throw ValidationError("Missing --policy PATH.") }
         if Logger.Level(rawValue: logLevel) == nil { throw ValidationError("Unknown --log-level \(logLevel).") }
         if maxBodyBytes < 1024 { throw ValidationError("--max-body-bytes must be at least 1024.") }
+        if compactAfterBytes < 1 { throw ValidationError("--compact-after-bytes must be positive.") }
         if maxBulkChecks < 1 || idleTimeout < 1 || maxConnections < 1 {
             throw ValidationError("--max-bulk-checks, --idle-timeout and --max-connections must be positive.")
         }
@@ -107,15 +111,19 @@ struct Serve: AsyncParsableCommand {
             storage = FactsStore()
         } else {
             do {
-                storage = try FactsStore(configuration: FactsStoreConfiguration(directory: dataDirectory))
+                storage = try FactsStore(configuration: FactsStoreConfiguration(directory: dataDirectory, compactionThresholdBytes: compactAfterBytes))
             } catch {
-                logger.critical("cannot open the facts store", metadata: ["error": "\(error)"])
+                writeStandardError("pdp serve: cannot use the data directory \(dataDirectory): \(error.description)")
                 throw Status.storageFailure
             }
             for warning in storage.recoveryWarnings { logger.warning("\(warning)") }
             logger.info(
-                "facts recovered",
-                metadata: ["pdp.data_dir": "\(dataDirectory)", "facts.replayed": "\(storage.replayedTransactions)"])
+                "facts loaded",
+                metadata: [
+                    "pdp.data_dir": "\(dataDirectory)", "facts.users": "\(storage.state.users.count)",
+                    "facts.tenants": "\(storage.state.tenants.count)", "facts.assignments": "\(storage.state.assignments.count)",
+                    "facts.replayed": "\(storage.replayedTransactions)",
+                ])
         }
         let snapshots = SnapshotStore(snapshot)
         let facts = FactsWriter(base: snapshot, storage: storage, snapshots: snapshots, logger: logger)

@@ -10,48 +10,49 @@ import Darwin
 ///
 /// Not thread-safe: one writer owns it (the server's serialized facts writer).
 ///
-/// Recovery on ``init(configuration:)``: the snapshot is loaded, then the journals are
-/// replayed (records already in the snapshot are skipped by sequence number). A damaged
-/// final record (a torn write) is dropped, the file truncated to the last good record, and
-/// the fact reported in ``recoveryWarnings``. A damaged record before the last one makes
-/// the initializer throw, naming the file and byte offset. After a replay the state is
-/// consolidated into a fresh snapshot and an empty journal.
+/// Recovery on ``init(configuration:)`` loads the snapshot, then replays the journals
+/// (`facts.journal.compacting` while a compaction was under way, then `facts.journal`),
+/// checking that each continues from what came before it by sequence number. It refuses to
+/// start, leaving every file as it is, on damage that is not an unfinished final append, on
+/// a snapshot that is missing or older than its journal, and on a journal that is missing
+/// beside a snapshot (see ``FactsStoreError``). Then it rewrites the facts as a fresh
+/// snapshot and an empty journal. That rewrite needs free space; when it fails the store
+/// still opens, with every fact it read, and refuses writes (``writeProblem``) until a
+/// later write finds the space to do it.
 public final class FactsStore {
     public private(set) var state = FactsState()
     /// The sequence number of the last committed transaction (0 when none).
     public private(set) var lastSequence: UInt64 = 0
-    /// What recovery dropped or repaired, one sentence each, for the log.
+    /// What recovery dropped or could not do, one sentence each, for the log.
     public private(set) var recoveryWarnings: [String] = []
     /// Transactions replayed from the journal at startup.
     public private(set) var replayedTransactions = 0
+    /// Why the last write (or the rewrite at startup) failed; `nil` once a write succeeds.
+    /// While it is set, the next ``commit(_:)`` first rewrites the snapshot and journal.
+    public private(set) var writeProblem: String?
     public let configuration: FactsStoreConfiguration
 
+    /// `-1` while a fresh journal must be set up before the next write.
     private var journal: Int32 = -1
     private var journalSize = 0
     private var lock: Int32 = -1
-    private var failure: String?
+    let files: FactsFiles
 
-    private var directory: String { configuration.directory ?? "." }
-    var snapshotPath: String { directory + "/facts.snapshot" }
-    var journalPath: String { directory + "/facts.journal" }
-    var compactingPath: String { directory + "/facts.journal.compacting" }
+    private var directory: String { files.directory }
 
     /// Opens (or creates) the store and recovers its state.
-    /// - Throws: ``FactsStoreError/corruptRecord(file:offset:reason:)`` for damage before the
-    ///   last record, ``FactsStoreError/corruptSnapshot(file:reason:)``, and
-    ///   ``FactsStoreError/io(_:errno:)`` when the directory cannot be created, locked (another
-    ///   process uses it), read or written.
+    /// - Throws: ``FactsStoreError/corruptRecord(file:offset:reason:)``,
+    ///   ``FactsStoreError/corruptSnapshot(file:reason:)``,
+    ///   ``FactsStoreError/sequenceGap(file:journalContinuesFrom:snapshotHolds:snapshotExists:)``
+    ///   and ``FactsStoreError/missingJournal(directory:)`` for a damaged data directory (all
+    ///   files left untouched), and ``FactsStoreError/io(_:errno:)`` when the directory cannot
+    ///   be created, locked (another process uses it) or read.
     public init(configuration: FactsStoreConfiguration) throws(FactsStoreError) {
         self.configuration = configuration
+        files = FactsFiles(directory: configuration.directory ?? ".")
         guard configuration.directory != nil else { return }
         try POSIXFile.makeDirectory(directory)
-        lock = try POSIXFile.openFile(directory + "/facts.lock", O_RDWR | O_CREAT)
-        guard flock(lock, LOCK_EX | LOCK_NB) == 0 else {
-            let code = errno
-            _ = close(lock)
-            lock = -1
-            throw .io("lock \(directory)/facts.lock (is another pdp serving this data directory?)", errno: code)
-        }
+        lock = try files.lockExclusively()
         do {
             try recover()
         } catch {
@@ -63,79 +64,107 @@ public final class FactsStore {
     /// A store that keeps facts in memory only (nothing survives a restart).
     public init() {
         configuration = FactsStoreConfiguration()
+        files = FactsFiles(directory: ".")
     }
 
     deinit { closeFiles() }
 
     private func closeFiles() {
-        if journal >= 0 { _ = close(journal) }
+        closeJournal()
         if lock >= 0 { _ = close(lock) }
-        journal = -1
         lock = -1
     }
 
+    private func closeJournal() {
+        if journal >= 0 { _ = close(journal) }
+        journal = -1
+    }
+
     private func recover() throws(FactsStoreError) {
-        if POSIXFile.exists(snapshotPath) {
-            (lastSequence, state) = try SnapshotFormat.decode(try POSIXFile.readAll(snapshotPath), file: snapshotPath)
-        }
-        let hadCompacting = POSIXFile.exists(compactingPath)
-        for path in [compactingPath, journalPath] where POSIXFile.exists(path) {
-            let scan = try JournalFormat.scan(try POSIXFile.readAll(path), file: path)
-            if let torn = scan.tornTail {
-                recoveryWarnings.append("\(path): dropped a torn final record: \(torn); truncated to \(scan.validLength) bytes")
-                let fd = try POSIXFile.openFile(path, O_RDWR)
-                defer { _ = close(fd) }
-                try POSIXFile.truncate(fd, to: scan.validLength, path)
-                try POSIXFile.sync(fd, path)
-            }
-            for transaction in scan.transactions where transaction.sequence > lastSequence {
-                state.apply(transaction.mutations)
-                lastSequence = transaction.sequence
-                replayedTransactions += 1
+        // Left by a rewrite that did not finish; never renamed into place, so never needed.
+        files.removeLeftovers()
+        let recovery = try FactsRecovery.read(files)
+        state = recovery.state
+        lastSequence = recovery.lastSequence
+        replayedTransactions = recovery.replayed
+        recoveryWarnings = recovery.warnings
+        if recovery.isTidy, let size = recovery.appendableJournalSize {
+            do {
+                journal = try POSIXFile.openFile(files.journal, O_RDWR)
+                journalSize = size
+                return
+            } catch {
+                closeJournal()
             }
         }
-        if replayedTransactions > 0 || hadCompacting {
-            try POSIXFile.replaceAtomically(snapshotPath, with: SnapshotFormat.encode(state, sequence: lastSequence), directory: directory)
-            try POSIXFile.remove(compactingPath)
-            journal = try POSIXFile.openFile(journalPath, O_RDWR | O_CREAT | O_TRUNC)
-            try POSIXFile.sync(journal, journalPath)
-        } else {
-            journal = try POSIXFile.openFile(journalPath, O_RDWR | O_CREAT)
+        do {
+            try rewrite()
+        } catch {
+            writeProblem = "the facts could not be rewritten into a fresh snapshot and journal: \(error)"
+            recoveryWarnings.append("\(writeProblem ?? ""); every fact was read and decisions are served, but writes are refused until one finds the space to do it")
         }
-        try POSIXFile.syncDirectory(directory)
-        journalSize = try POSIXFile.size(journal, journalPath)
+    }
+
+    /// Writes the whole state as a snapshot at ``lastSequence``, then puts an empty journal
+    /// continuing from it in place of `facts.journal` and removes `facts.journal.compacting`.
+    /// Each step is atomic; a crash between them leaves files that recovery reads the same.
+    private func rewrite() throws(FactsStoreError) {
+        closeJournal()
+        try files.snapshots.replace(with: state, sequence: lastSequence)
+        let fresh = try files.createJournal(baseSequence: lastSequence)
+        do throws(FactsStoreError) {
+            try POSIXFile.renameFile(files.nextJournal, files.journal)
+            try POSIXFile.remove(files.compacting)
+            try POSIXFile.syncDirectory(directory)
+        } catch {
+            _ = close(fresh)
+            throw error
+        }
+        journal = fresh
+        journalSize = JournalFormat.fileHeaderSize
     }
 
     /// Appends `transactions` (each one request's mutations, all or nothing) in one write
     /// and one fsync, then applies them to ``state``. In memory, only applies them.
-    /// - Throws: ``FactsStoreError/io(_:errno:)`` when writing or syncing fails; the journal
-    ///   is then truncated back and nothing is applied. If even that fails, this and every
-    ///   later call throw ``FactsStoreError/unusable(_:)``.
+    /// - Throws: ``FactsStoreError/io(_:errno:)`` when writing or syncing fails (a full disk,
+    ///   a read-only or failing device); nothing is applied then, and the next call first
+    ///   rewrites the snapshot and journal from memory, so the store recovers by itself once
+    ///   the cause is gone.
     public func commit(_ transactions: [[FactsMutation]]) throws(FactsStoreError) {
-        if let failure { throw .unusable(failure) }
         var sequence = lastSequence
         if configuration.directory != nil {
+            if journal < 0 {
+                do {
+                    try rewrite()
+                } catch {
+                    closeJournal()
+                    files.removeLeftovers()
+                    writeProblem = "\(error)"
+                    throw error
+                }
+            }
             var bytes: [UInt8] = []
             for mutations in transactions {
                 sequence += 1
-                bytes += JournalFormat.frame(FactsCodec.encodeTransaction(sequence: sequence, mutations))
+                bytes += JournalFormat.record(sequence: sequence, payload: FactsCodec.encodeMutations(mutations))
             }
             do {
-                try POSIXFile.write(journal, bytes, at: journalSize, journalPath)
-                try POSIXFile.sync(journal, journalPath)
+                try POSIXFile.write(journal, bytes, at: journalSize, files.journal)
+                try POSIXFile.sync(journal, files.journal)
             } catch {
-                do {
-                    try POSIXFile.truncate(journal, to: journalSize, journalPath)
-                    try POSIXFile.sync(journal, journalPath)
-                } catch let rollback {
-                    failure = "\(error); then \(rollback)"
-                }
+                // Take the partial append back so a crash cannot replay it, then start from a
+                // fresh journal: after a failed fsync the file's contents cannot be trusted.
+                _ = ftruncate(journal, off_t(journalSize))
+                _ = fsync(journal)
+                closeJournal()
+                writeProblem = "\(error)"
                 throw error
             }
             journalSize += bytes.count
         } else {
             sequence += UInt64(transactions.count)
         }
+        writeProblem = nil
         lastSequence = sequence
         for mutations in transactions { state.apply(mutations) }
     }
@@ -145,26 +174,40 @@ public final class FactsStore {
 
     /// When the journal has grown past the threshold and no compaction is running: rotates
     /// the journal (`facts.journal` becomes `facts.journal.compacting`, a new empty journal
-    /// takes its place) and returns the job that writes the snapshot. Run the job on any
-    /// thread; commits may continue meanwhile.
-    /// - Throws: when the rotation fails half-way (the store then refuses writes).
+    /// continuing from it takes its place) and returns the job that writes the snapshot. Run
+    /// the job on any thread; commits may continue meanwhile.
+    /// - Throws: when the new journal cannot be created or put in place; nothing changes then
+    ///   and the rotation is tried again after a later write.
     public func startCompaction() throws(FactsStoreError) -> FactsCompaction? {
-        guard configuration.directory != nil, journalSize >= configuration.compactionThresholdBytes,
-            !POSIXFile.exists(compactingPath), failure == nil
+        guard configuration.directory != nil, journal >= 0, journalSize >= configuration.compactionThresholdBytes,
+            !POSIXFile.exists(files.compacting), files.snapshots.beginCompaction()
         else { return nil }
-        try POSIXFile.renameFile(journalPath, compactingPath)
-        do {
-            let fresh = try POSIXFile.openFile(journalPath, O_RDWR | O_CREAT | O_TRUNC)
-            _ = close(journal)
+        do throws(FactsStoreError) {
+            let fresh = try files.createJournal(baseSequence: lastSequence)
+            do {
+                try POSIXFile.renameFile(files.journal, files.compacting)
+            } catch {
+                _ = close(fresh)
+                try? POSIXFile.remove(files.nextJournal)
+                throw error
+            }
+            do {
+                try POSIXFile.renameFile(files.nextJournal, files.journal)
+            } catch {
+                // Put the old journal back; if even that fails, the next write rewrites.
+                _ = close(fresh)
+                if (try? POSIXFile.renameFile(files.compacting, files.journal)) == nil { closeJournal() }
+                throw error
+            }
+            closeJournal()
             journal = fresh
-            journalSize = 0
+            journalSize = JournalFormat.fileHeaderSize
             try POSIXFile.syncDirectory(directory)
         } catch {
-            failure = "journal rotation failed: \(error)"
+            files.snapshots.endCompaction()
             throw error
         }
-        return FactsCompaction(
-            state: state, sequence: lastSequence, directory: directory, snapshotPath: snapshotPath, compactingPath: compactingPath)
+        return FactsCompaction(state: state, sequence: lastSequence, files: files)
     }
 }
 
@@ -172,17 +215,17 @@ public final class FactsStore {
 public struct FactsCompaction: Sendable {
     let state: FactsState
     let sequence: UInt64
-    let directory: String
-    let snapshotPath: String
-    let compactingPath: String
+    let files: FactsFiles
 
     /// Writes `facts.snapshot` atomically (temporary file, fsync, rename, fsync of the
-    /// directory), then deletes `facts.journal.compacting`.
+    /// directory), then deletes `facts.journal.compacting`. Skipped when a newer snapshot is
+    /// already in place (the writer rewrote everything meanwhile).
     /// - Throws: ``FactsStoreError/io(_:errno:)``; nothing is lost then, the next start
     ///   replays the rotated journal and retries.
     public func run() throws(FactsStoreError) {
-        try POSIXFile.replaceAtomically(snapshotPath, with: SnapshotFormat.encode(state, sequence: sequence), directory: directory)
-        try POSIXFile.remove(compactingPath)
-        try POSIXFile.syncDirectory(directory)
+        try files.snapshots.finishCompaction(state: state, sequence: sequence) { () throws(FactsStoreError) in
+            try POSIXFile.remove(files.compacting)
+            try POSIXFile.syncDirectory(files.directory)
+        }
     }
 }

@@ -91,7 +91,7 @@ struct FactsStoreTests {
         }
     }
 
-    @Test("a damaged final record with a bad checksum is dropped; trailing zeros count as torn")
+    @Test("a final record with a damaged payload is damage, not a torn write: refused, file untouched")
     func badChecksumAtEnd() throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
@@ -101,10 +101,10 @@ struct FactsStoreTests {
         }
         var bytes = directory.read("facts.journal")
         bytes[bytes.count - 1] ^= 0xFF
-        directory.write("facts.journal", bytes + [UInt8](repeating: 0, count: 100))
-        let store = try FactsStore(configuration: FactsStoreConfiguration(directory: directory.path))
-        #expect(store.state == Self.expectedState(Array(Self.sample.prefix(3))))
-        #expect(store.recoveryWarnings.count == 1)
+        bytes += [UInt8](repeating: 0, count: 100)
+        directory.write("facts.journal", bytes)
+        #expect(throws: FactsStoreError.self) { try FactsStore(configuration: FactsStoreConfiguration(directory: directory.path)) }
+        #expect(directory.read("facts.journal") == bytes)
     }
 
     @Test("a corrupt record in the middle refuses to start and names its offset")

@@ -21,12 +21,32 @@ struct TemporaryDirectory {
 
     func file(_ name: String) -> String { path + "/" + name }
 
+    /// Removes every file in the directory, then the directory.
     func remove() {
-        for name in ["facts.snapshot", "facts.snapshot.tmp", "facts.journal", "facts.journal.compacting", "facts.lock"] {
-            unlink(file(name))
+        if let handle = opendir(path) {
+            while let entry = readdir(handle) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+                if name != "." && name != ".." { unlink(file(name)) }
+            }
+            closedir(handle)
         }
         rmdir(path)
     }
+
+    /// The names of the files in the directory, sorted.
+    func names() -> [String] {
+        var names: [String] = []
+        if let handle = opendir(path) {
+            while let entry = readdir(handle) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+                if name != "." && name != ".." { names.append(name) }
+            }
+            closedir(handle)
+        }
+        return names.sorted()
+    }
+
+    func exists(_ name: String) -> Bool { access(file(name), F_OK) == 0 }
 
     func read(_ name: String) -> [UInt8] {
         guard let handle = fopen(file(name), "rb") else { return [] }

@@ -70,38 +70,43 @@ enum FactsCodec {
         AssignmentKey(user: try reader.string(), role: try reader.string(), tenant: try reader.string())
     }
 
-    /// A transaction: its sequence number and its mutations, applied all or nothing.
-    static func encodeTransaction(sequence: UInt64, _ mutations: [FactsMutation]) -> [UInt8] {
+    /// One transaction's mutations (a format 2 journal record's payload; its sequence number
+    /// is in the record header).
+    static func encodeMutations(_ mutations: [FactsMutation]) -> [UInt8] {
         var writer = BinaryWriter()
-        writer.u64(sequence)
         writer.u32(UInt32(mutations.count))
         for mutation in mutations { write(mutation, into: &writer) }
         return writer.bytes
     }
 
-    static func decodeTransaction(_ bytes: ArraySlice<UInt8>) throws(BinaryReader.Malformed) -> (UInt64, [FactsMutation]) {
+    static func decodeMutations(_ bytes: ArraySlice<UInt8>) throws(BinaryReader.Malformed) -> [FactsMutation] {
         var reader = BinaryReader(bytes)
-        let sequence = try reader.u64()
         var mutations: [FactsMutation] = []
         for _ in 0..<(try reader.count()) { mutations.append(try readMutation(&reader)) }
         guard reader.isAtEnd else { throw BinaryReader.Malformed(description: "trailing bytes in record") }
-        return (sequence, mutations)
+        return mutations
+    }
+
+    /// A format 1 journal payload: the sequence number, then the mutations.
+    static func decodeTransaction(_ bytes: ArraySlice<UInt8>) throws(BinaryReader.Malformed) -> (UInt64, [FactsMutation]) {
+        var reader = BinaryReader(bytes)
+        let sequence = try reader.u64()
+        return (sequence, try decodeMutations(bytes.dropFirst(8)))
     }
 
     /// A whole state as the mutations that rebuild it from empty.
-    static func encodeState(_ state: FactsState, sequence: UInt64) -> [UInt8] {
+    static func encodeState(_ state: FactsState) -> [UInt8] {
         var mutations: [FactsMutation] = []
         mutations.reserveCapacity(state.users.count + state.tenants.count + state.assignments.count)
         for key in state.tenants.keys.sorted() { if let tenant = state.tenants[key] { mutations.append(.putTenant(tenant)) } }
         for key in state.users.keys.sorted() { if let user = state.users[key] { mutations.append(.putUser(user)) } }
         for (key, time) in state.assignments.sorted(by: { $0.key < $1.key }) { mutations.append(.assign(key, at: time)) }
-        return encodeTransaction(sequence: sequence, mutations)
+        return encodeMutations(mutations)
     }
 
-    static func decodeState(_ bytes: ArraySlice<UInt8>) throws(BinaryReader.Malformed) -> (UInt64, FactsState) {
-        let (sequence, mutations) = try decodeTransaction(bytes)
+    static func decodeState(_ bytes: ArraySlice<UInt8>) throws(BinaryReader.Malformed) -> FactsState {
         var state = FactsState()
-        state.apply(mutations)
-        return (sequence, state)
+        state.apply(try decodeMutations(bytes))
+        return state
     }
 }
