@@ -214,3 +214,18 @@ def test_restart_on_a_full_disk_serves_decisions_and_refuses_writes_until_space_
         assert allowed(server, "user-39", "delete", "acme")
     assert sorted(p.name for p in data_dir.iterdir() if p.name.endswith(".tmp")) == []
     shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def test_a_read_only_data_directory_serves_decisions_and_refuses_writes(small_disk):
+    data_dir = small_disk / "data"
+    with running_pdp(["--data-dir", str(data_dir), "--no-watch"]) as server:
+        assert call(server, "PUT", "/facts/users/reader", {
+            "key": "reader", "role_assignments": [{"role": "admin", "tenant": "acme"}]})[0] in (200, 201)
+        server.process.kill()
+        server.process.wait(10)
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    with running_pdp(["--data-dir", str(data_dir), "--no-watch"]) as server:
+        assert allowed(server, "reader", "delete", "acme")
+        status, body = call(server, "PUT", "/facts/users/writer", {"key": "writer"})
+        assert status == 503, (status, body)
+        assert "Read-only file system" in json.dumps(body), body

@@ -28,7 +28,15 @@ struct FactsFiles: Sendable {
 
     /// Takes the directory's exclusive lock (one server per data directory).
     func lockExclusively() throws(FactsStoreError) -> Int32 {
-        let fd = try POSIXFile.openFile(lockFile, O_RDWR | O_CREAT)
+        // On a read-only file system the lock file can still be opened for reading, and a
+        // read-only descriptor can hold the lock: decisions are then served, writes refused.
+        let fd: Int32
+        do {
+            fd = try POSIXFile.openFile(lockFile, O_RDWR | O_CREAT)
+        } catch {
+            guard let readOnly = try? POSIXFile.openFile(lockFile, O_RDONLY) else { throw error }
+            fd = readOnly
+        }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             let code = errno
             _ = close(fd)
