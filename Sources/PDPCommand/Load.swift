@@ -111,6 +111,12 @@ struct Load: AsyncParsableCommand {
         configuration.allowRemote = allowRemote
 
         let workload = try loadWorkload()
+        let mix = workload.mix
+        if replay == nil && mix.allowed == 0 && mix.denied > 0 {
+            writeStandardError(
+                "warning: every generated check is a deny: the policy files declare no users with roles, so this measures only denies. "
+                    + "Add --policy files that declare users, or write users and role assignments through the facts API first.")
+        }
         let runner = try parse { () throws(LoadError) in try LoadRunner(configuration: configuration, workload: workload) }
         let showProgress = progress || isatty(STDERR_FILENO) != 0
         var onProgress: (@Sendable (LoadProgress) -> Void)?
@@ -157,7 +163,7 @@ struct Load: AsyncParsableCommand {
         do {
             return try body()
         } catch {
-            throw ValidationError(error.message)
+            throw UsageFailure.exit(error.message, command: Self.self)
         }
     }
 }

@@ -9,9 +9,10 @@ struct PDP: AsyncParsableCommand {
         discussion: """
             Exit status: 0 on success; 1 when `check` denies or `diff` finds changes; \
             3 when a policy is invalid; 4 when `test` cases fail; 5 when `load` saw wrong \
-            decisions, 6 when it saw errors or non-200 answers; 7 when `serve` cannot open its \
-            data directory; 64 on usage errors.
+            decisions, 6 when it saw errors or non-200 answers; 7 when `serve` cannot use its \
+            data directory (or `facts check` finds it damaged); 64 on usage errors.
             """,
+        version: PDPVersion.current,
         subcommands: [Serve.self, Validate.self, Check.self, Diff.self, TestCommand.self, Load.self, Facts.self]
     )
 }

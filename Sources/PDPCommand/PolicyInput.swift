@@ -26,14 +26,18 @@ enum PolicyInput {
     }
 
     /// The compiled policy, or `nil` after printing why not.
+    /// - Parameter quiet: print only errors, and to standard error (`serve`, `load`: their
+    ///   standard output is for other things); otherwise every diagnostic goes to standard
+    ///   output (`validate`, `check`, `test`, where the diagnostics are the output).
     static func compile(_ paths: [String], quiet: Bool = false) -> PolicySnapshot? {
         let (snapshot, diagnostics) = load(paths)
+        let emit: (String) -> Void = quiet ? { writeStandardError($0) } : { print($0) }
         if !quiet || diagnostics.hasErrors {
-            for diagnostic in diagnostics.items { print(diagnostic) }
+            for diagnostic in diagnostics.items { emit("\(diagnostic)") }
         }
         if diagnostics.hasErrors {
             let count = diagnostics.errors.count
-            print("\(count) error\(count == 1 ? "" : "s") in \(paths.joined(separator: ", "))")
+            emit("\(count) error\(count == 1 ? "" : "s") in \(paths.joined(separator: ", "))")
         }
         return snapshot
     }

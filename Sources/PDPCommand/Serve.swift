@@ -103,7 +103,7 @@ struct Serve: AsyncParsableCommand {
         do {
             try configuration.validate()
         } catch {
-            throw ValidationError(error.description)
+            throw UsageFailure.exit(error.description, command: Self.self)
         }
 
         let storage: FactsStore

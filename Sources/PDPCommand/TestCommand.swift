@@ -66,7 +66,7 @@ struct TestCommand: ParsableCommand {
         for path in paths {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                throw ValidationError("No such file or directory: \(path)")
+                throw UsageFailure.exit("No such file or directory: \(path)", command: Self.self)
             }
             guard isDirectory.boolValue else {
                 files.append(path)

@@ -117,3 +117,37 @@ def test_cli_stays_responsive_on_a_policy_with_100k_users(tmp_path: Path):
     assert result.returncode == 0, result.stdout
     # A functional bound (not a benchmark): generous enough for a debug build on a busy CI box.
     assert elapsed < 60, f"pdp check took {elapsed:.1f}s on 100k users"
+
+
+def test_serve_prints_policy_errors_to_stderr_and_exits_3(tmp_path: Path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("resources:\n  task:\n    actions: [read]\nroles:\n  viewer:\n    permissions: [task:write]\n")
+    result = pdp("serve", "--policy", str(bad), "--port", "0", "--in-memory")
+    assert result.returncode == 3, (result.stdout, result.stderr)
+    assert result.stdout == "", "nothing on stdout: `>/dev/null` must not hide why it exited"
+    assert f"{bad}:6:" in result.stderr and "error[" in result.stderr, result.stderr
+    assert "errors in" in result.stderr
+
+
+def test_version():
+    result = pdp("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip().split(".")[0].isdigit(), result.stdout
+
+
+def test_serve_usage_errors_found_after_parsing_show_the_serve_usage():
+    result = pdp("serve", "--policy", str(TASKS), "--host", "0.0.0.0", "--in-memory")
+    assert result.returncode == 64
+    assert "refusing to listen on 0.0.0.0 without an API key" in result.stderr
+    assert "Usage: pdp serve" in result.stderr and "pdp <subcommand>" not in result.stderr, result.stderr
+
+
+def test_load_against_a_closed_port_says_connection_refused_and_warns_of_an_all_deny_workload():
+    import socket
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = pdp("load", "--url", f"http://127.0.0.1:{port}", "--policy", str(TASKS), "--duration", "0.3", "--connections", "2")
+    assert result.returncode == 6, (result.stdout, result.stderr)
+    assert f"connection refused by 127.0.0.1:{port}" in result.stdout, result.stdout
+    assert "every generated check is a deny" in result.stderr, result.stderr

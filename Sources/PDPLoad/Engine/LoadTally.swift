@@ -28,6 +28,9 @@ struct LoadTally: Sendable {
     var connectionErrors = 0
     /// Measured requests without an answer in time.
     var timeouts = 0
+    /// Why measured requests failed, by reason (at most ``LoadTally/reasonLimit`` reasons).
+    var errorReasons: [String: Int] = [:]
+    static let reasonLimit = 8
     var mismatches = 0
     var mismatchSamples: [MismatchSample] = []
     /// Everything completed or failed, warm-up included (for the progress line).
@@ -37,6 +40,10 @@ struct LoadTally: Sendable {
     var lastCompletion: Int64 = .min
 
     var non200: Int { statusCounts.values.reduce(0, +) }
+
+    mutating func countReason(_ reason: String, _ count: Int = 1) {
+        if errorReasons[reason] != nil || errorReasons.count < Self.reasonLimit { errorReasons[reason, default: 0] += count }
+    }
 
     mutating func recordLatency(nanoseconds: Int64) {
         histogram.record(UInt64(max(1, nanoseconds / 1000)))
@@ -51,6 +58,7 @@ struct LoadTally: Sendable {
         statusCounts.merge(other.statusCounts, uniquingKeysWith: +)
         connectionErrors += other.connectionErrors
         timeouts += other.timeouts
+        for (reason, count) in other.errorReasons { countReason(reason, count) }
         mismatches += other.mismatches
         mismatchSamples += other.mismatchSamples.prefix(max(0, sampleLimit - mismatchSamples.count))
         completedIncludingWarmup += other.completedIncludingWarmup

@@ -98,8 +98,8 @@ final class LoadWorker {
                 }
                 self.channel = channel
                 channel.writeAndFlush(self.plan.requests[flight.request].bytes, promise: nil)
-            case .failure:
-                self.failed(.connection, reason: "connect failed", on: nil)
+            case .failure(let error):
+                self.failed(.connection, reason: Self.describeConnectFailure(error, to: self.plan.address), on: nil)
             }
         }
     }
@@ -154,6 +154,7 @@ final class LoadWorker {
             case .connection: tally.connectionErrors += 1
             case .timeout: tally.timeouts += 1
             }
+            tally.countReason(reason)
         }
         self.channel?.close(promise: nil)
         self.channel = nil
@@ -162,6 +163,23 @@ final class LoadWorker {
         waiting = loop.assumeIsolated().scheduleTask(in: .milliseconds(failure == .connection ? 10 : 0)) {
             self.waiting = nil
             self.issue()
+        }
+    }
+
+    /// "connection refused by 127.0.0.1:7766", or the system's words for another failure.
+    static func describeConnectFailure(_ error: any Error, to address: SocketAddress) -> String {
+        let target = address.ipAddress.map { address.protocol == .inet6 ? "[\($0)]:\(address.port ?? 0)" : "\($0):\(address.port ?? 0)" } ?? "\(address)"
+        var code: Int32?
+        if let error = error as? IOError { code = error.errnoCode }
+        if let error = error as? NIOConnectionError, let first = error.connectionErrors.first {
+            code = (first.error as? IOError)?.errnoCode
+        }
+        switch code {
+        case ECONNREFUSED: return "connection refused by \(target) (is the PDP running there?)"
+        case ETIMEDOUT: return "connecting to \(target) timed out"
+        case EHOSTUNREACH, ENETUNREACH: return "\(target) is unreachable"
+        case let code?: return "connecting to \(target): \(String(cString: strerror(code)))"
+        case nil: return "connecting to \(target): \(error)"
         }
     }
 
@@ -180,7 +198,7 @@ final class LoadWorker {
     private func armWatchdog() {
         watchdog = loop.assumeIsolated().scheduleTask(in: .milliseconds(100)) {
             if let flight = self.inFlight, RunPlan.now() - flight.timing.sentAt > self.plan.timeoutNanoseconds {
-                self.failed(.timeout, reason: "timeout", on: nil)
+                self.failed(.timeout, reason: "no answer within the --timeout", on: nil)
             }
             if !self.finished { self.armWatchdog() }
         }

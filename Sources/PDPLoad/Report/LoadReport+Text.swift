@@ -21,6 +21,9 @@ extension LoadReport {
         lines.append("latency     p50 \(Self.micros(latency.p50))  p90 \(Self.micros(latency.p90))  p99 \(Self.micros(latency.p99))  "
             + "p99.9 \(Self.micros(latency.p999))  max \(Self.micros(latency.max))")
         lines.append("errors      \(connectionErrors) connection, \(timeouts) timeout")
+        for (reason, count) in errorReasons.sorted(by: { $0.value > $1.value }) {
+            lines.append("  \(count)×  \(reason)")
+        }
         let statuses = statusCounts.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: " ")
         lines.append("non-200     \(non200)\(statuses.isEmpty ? "" : " (\(statuses))")")
         if verified {

@@ -44,6 +44,8 @@ public struct LoadReport: Sendable, Codable, Equatable {
     public var latencyMicroseconds: Latency
     /// Failed connects, connections lost before the answer, unreadable HTTP.
     public var connectionErrors: Int
+    /// Why requests failed (connections and timeouts), by reason.
+    public var errorReasons: [String: Int]
     /// Requests without an answer within the timeout.
     public var timeouts: Int
     /// Answers whose status was not 200.
@@ -88,6 +90,7 @@ public struct LoadReport: Sendable, Codable, Equatable {
             p99: empty ? 0 : histogram.valueAtPercentile(99), p999: empty ? 0 : histogram.valueAtPercentile(99.9),
             max: empty ? 0 : histogram.max, mean: empty ? 0 : histogram.mean)
         connectionErrors = tally.connectionErrors
+        errorReasons = tally.errorReasons
         timeouts = tally.timeouts
         non200 = tally.non200
         statusCounts = Dictionary(uniqueKeysWithValues: tally.statusCounts.map { (String($0.key), $0.value) })
