@@ -13,7 +13,7 @@ struct PDP: AsyncParsableCommand {
             data directory (or `facts check` finds it damaged); 64 on usage errors.
             """,
         version: PDPVersion.current,
-        subcommands: [Serve.self, Validate.self, Check.self, Diff.self, TestCommand.self, Load.self, Facts.self]
+        subcommands: [Serve.self, Validate.self, Check.self, Diff.self, TestCommand.self, Load.self, Facts.self, Probe.self]
     )
 }
 

@@ -49,7 +49,7 @@ final class LoadWorker {
         let bound = NIOLoopBound(self, eventLoop: loop)
         let timeout = TimeAmount.nanoseconds(plan.timeoutNanoseconds)
         bootstrap = ClientBootstrap(group: loop)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .connectTimeout(timeout)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
