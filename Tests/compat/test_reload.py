@@ -85,3 +85,30 @@ def test_sighup_reloads_when_watching_is_off(tmp_path: Path):
         assert not vera_may_readall(server)
         server.process.send_signal(signal.SIGHUP)
         wait_for(lambda: vera_may_readall(server), "SIGHUP to reload the policy")
+
+
+def test_a_kubernetes_configmap_update_is_picked_up(tmp_path: Path):
+    """A ConfigMap volume: the visible files are symlinks through `..data`, which the kubelet
+    swaps atomically to a new timestamped directory on every update. Hidden entries must not be
+    loaded twice, and the swap must trigger a reload."""
+    policy = tmp_path / "configmap"
+    policy.mkdir()
+
+    def publish(version: str, tasks: str) -> None:
+        payload = policy / f"..2026_12_07_{version}"
+        payload.mkdir()
+        (payload / "tasks.yaml").write_text(tasks)
+        (payload / "users.yaml").write_text(USERS)
+        link = policy / "..data_tmp"
+        link.symlink_to(payload.name)
+        link.replace(policy / "..data")
+
+    publish("1", TASKS)
+    for name in ("tasks.yaml", "users.yaml"):
+        (policy / name).symlink_to(f"..data/{name}")
+    with running_pdp(["--in-memory"], policies=[policy]) as server:
+        assert not vera_may_readall(server)
+        publish("2", TASKS.replace("      - task:create\n", "      - task:create\n      - task:readall\n", 1))
+        wait_for(lambda: vera_may_readall(server), "the ConfigMap update to be applied")
+        status, body = request(server, "GET", "/ready")
+        assert status == 200 and not (body.get("policy") or {}).get("last_reload_error"), body
