@@ -22,6 +22,8 @@ struct RequestHead {
     var authorization: Range<Int>? = nil
     /// Why `X-Wait-Timeout` or `X-Timeout-Policy` is invalid (400 on the facts API).
     var syncHeaderProblem: String? = nil
+    /// The request carried the right API key (or the server has none); set by the handler.
+    var authenticated: Bool = false
 }
 
 /// Parses HTTP/1.0 and HTTP/1.1 request heads, strictly, from bytes in place.
@@ -34,9 +36,15 @@ struct RequestHead {
 /// untrusted input:
 /// - request line `METHOD SP target SP HTTP/1.0|HTTP/1.1`, tokens and visible ASCII only;
 /// - header fields `name: value` with token names, no control characters in values, no
-///   obsolete line folding; lines end in CRLF (a bare LF is accepted, a bare CR is not);
-/// - `Transfer-Encoding` other than exactly `chunked`, `Transfer-Encoding` together with
-///   `Content-Length`, or two different `Content-Length`s are rejected (request smuggling);
+///   obsolete line folding; every line ends in CRLF (a bare LF or bare CR is 400: RFC 9112
+///   §2.2 allows a server to accept a bare LF, but a proxy in front that reads the head
+///   differently is how requests are smuggled);
+/// - `Transfer-Encoding` other than exactly `chunked`, a repeated `Transfer-Encoding`, one
+///   in an HTTP/1.0 request (RFC 9112 §6.1), one together with `Content-Length`, or two
+///   different `Content-Length`s are rejected (request smuggling);
+/// - `Host` exactly once in HTTP/1.1 and at most once in HTTP/1.0 (RFC 9112 §3.2; its value
+///   is not used, so not parsed further); `Authorization` at most once (with two, which
+///   one is the credential is a guess);
 /// - at most `maxHeaderBytes` bytes and 100 fields.
 enum RequestHeadParser {
     enum Outcome {
@@ -78,6 +86,7 @@ enum RequestHeadParser {
         var transferEncoding = false
         var connectionClose = false
         var connectionKeepAlive = false
+        var hosts = 0
         var fields = 0
         while true {
             guard let line = lines.next() else { return incomplete() }
@@ -98,12 +107,20 @@ enum RequestHeadParser {
                     // Seconds, as a float; empty or negative means "do not wait". Writes here are
                     // synchronous, so a valid value needs no further handling.
                     let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[field.value]), as: UTF8.self)
-                    if !text.isEmpty, Double(text) == nil { head.syncHeaderProblem = "X-Wait-Timeout must be a number of seconds" }
+                    if !text.isEmpty, !(Double(text)?.isFinite ?? false) {
+                        head.syncHeaderProblem = "X-Wait-Timeout must be a finite number of seconds"
+                    }
                 }
+            case 4:
+                if equalsLowercase(bytes, name, "host") { hosts += 1 }
             case 13:
-                if equalsLowercase(bytes, name, "authorization") { head.authorization = field.value }
+                if equalsLowercase(bytes, name, "authorization") {
+                    guard head.authorization == nil else { return .invalid(.badRequest, "more than one Authorization header") }
+                    head.authorization = field.value
+                }
             case 17:
                 if equalsLowercase(bytes, name, "transfer-encoding") {
+                    guard !transferEncoding else { return .invalid(.badRequest, "more than one Transfer-Encoding header") }
                     transferEncoding = true
                     chunked = equalsLowercase(bytes, field.value, "chunked")
                     if !chunked { return .invalid(.notImplemented, "only the chunked transfer coding is supported") }
@@ -132,11 +149,16 @@ enum RequestHeadParser {
                 break
             }
         }
-        if transferEncoding && contentLength != nil {
-            return .invalid(.badRequest, "both Transfer-Encoding and Content-Length")
+        if lines.sawBareLineFeed { return .invalid(.badRequest, "a line ends in LF without CR") }
+        let http11 = head.version.minor == 1
+        if hosts != 1, hosts > 1 || http11 {
+            return .invalid(.badRequest, hosts > 1 ? "more than one Host header" : "missing Host header")
+        }
+        if transferEncoding {
+            if contentLength != nil { return .invalid(.badRequest, "both Transfer-Encoding and Content-Length") }
+            if !http11 { return .invalid(.badRequest, "Transfer-Encoding in an HTTP/1.0 request") }
         }
         head.framing = chunked ? .chunked : contentLength.map { $0 > 0 ? .length($0) : .none } ?? .none
-        let http11 = head.version.minor == 1
         head.keepAlive = !connectionClose && (http11 || connectionKeepAlive)
         let end = lines.position
         if end > maxHeaderBytes {
@@ -411,12 +433,15 @@ enum RequestHeadParser {
 }
 
 /// Splits a head into lines ending in LF, without the line end (a CR right before the LF
-/// is dropped; a CR anywhere else fails the field-value check). A last line without its LF
-/// is not returned: the head is incomplete.
+/// is dropped; a CR anywhere else fails the field-value check). A line ending in a bare LF
+/// sets ``sawBareLineFeed``. A last line without its LF is not returned: the head is
+/// incomplete.
 private struct LineReader {
     let base: UnsafeRawPointer
     let end: Int
     var position = 0
+    /// Some line ended in LF without a CR before it (the caller rejects the head).
+    var sawBareLineFeed = false
 
     init(base: UnsafeRawPointer, end: Int) {
         self.base = base
@@ -428,7 +453,11 @@ private struct LineReader {
         let index = RequestHeadParser.firstNewline(base, from: position, end: end)
         guard index < end else { return nil }
         var lineEnd = index
-        if lineEnd > position, base.load(fromByteOffset: lineEnd - 1, as: UInt8.self) == UInt8(ascii: "\r") { lineEnd -= 1 }
+        if lineEnd > position, base.load(fromByteOffset: lineEnd - 1, as: UInt8.self) == UInt8(ascii: "\r") {
+            lineEnd -= 1
+        } else {
+            sawBareLineFeed = true
+        }
         let line = position..<lineEnd
         position = index + 1
         return line
