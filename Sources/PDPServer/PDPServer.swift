@@ -98,7 +98,7 @@ public final class PDPServer: Service, Sendable {
                 // Admission (and eviction of unproven connections) is ConnectionRegistry's.
                 guard let ticket = state.connections.admitOrClose(channel) else { return channel.close() }
                 return channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ConnectionHandler(server: state, ticket: ticket))
+                    try PDPServer.configurePipeline(channel.pipeline.syncOperations, state: state, ticket: ticket)
                 }
             }
     }
@@ -108,7 +108,14 @@ public final class PDPServer: Service, Sendable {
     /// Public so benchmarks and tests can drive the exact production pipeline in process
     /// (for example on an `EmbeddedChannel`).
     public static func configurePipeline(_ pipeline: ChannelPipeline.SynchronousOperations, state: ServerState) throws {
-        try pipeline.addHandler(ConnectionHandler(server: state))
+        try configurePipeline(pipeline, state: state, ticket: nil)
+    }
+
+    /// The same, for a connection admitted through ``ServerState/connections`` (`ticket`).
+    static func configurePipeline(
+        _ pipeline: ChannelPipeline.SynchronousOperations, state: ServerState, ticket: ConnectionRegistry.Ticket?
+    ) throws {
+        try pipeline.addHandler(ConnectionHandler(server: state, ticket: ticket))
     }
 
     /// Stops accepting connections and closes the listener.
