@@ -45,8 +45,11 @@ extension ConnectionHandler {
         deadlineTask = nil
     }
 
-    /// What the connection waits for now.
+    /// What the connection waits for now. Nothing, as far as the head and body deadlines go,
+    /// while reading is paused because the client does not read its answers: the bytes are
+    /// here, the server is the one waiting (the idle timeout still applies).
     var deadlinePhase: DeadlinePhase {
+        if pausedForWritability { return .other }
         switch state {
         case .head:
             let partial = (buffer?.readableBytes ?? 0) > 0
