@@ -73,8 +73,8 @@ struct Serve: AsyncParsableCommand {
 
     @Option(
         name: .customLong("max-buffered-body-bytes"),
-        help: "Most request body bytes buffered across all connections; past it, 503 (at least --max-body-bytes).")
-    var maxBufferedBodyBytes = RequestLimits().maxBufferedBodyBytes
+        help: "Most request body bytes buffered across all connections; past it, 503 (default: 64 MiB or --max-body-bytes if larger).")
+    var maxBufferedBodyBytes: Int?
 
     @Option(name: .customLong("data-dir"), help: "Directory for the durable facts journal and snapshot.")
     var dataDirectory = "./.pdp-data"
@@ -99,7 +99,7 @@ struct Serve: AsyncParsableCommand {
         if let maxUnauthenticatedConnections, maxUnauthenticatedConnections < 1 {
             throw ValidationError("--max-unauthenticated-connections must be positive.")
         }
-        if maxBufferedBodyBytes < maxBodyBytes {
+        if let maxBufferedBodyBytes, maxBufferedBodyBytes < maxBodyBytes {
             throw ValidationError("--max-buffered-body-bytes must be at least --max-body-bytes (\(maxBodyBytes)).")
         }
     }
@@ -124,7 +124,7 @@ struct Serve: AsyncParsableCommand {
         limits.bodyTimeoutSeconds = bodyTimeout
         limits.minBodyBytesPerSecond = minBodyRate
         limits.maxUnauthenticatedConnections = maxUnauthenticatedConnections
-        limits.maxBufferedBodyBytes = maxBufferedBodyBytes
+        limits.maxBufferedBodyBytes = maxBufferedBodyBytes ?? max(limits.maxBufferedBodyBytes, maxBodyBytes)
         let environment = ProcessInfo.processInfo.environment
         let key = apiKey ?? environment["PDP_API_KEY"] ?? environment["PERMIT_API_KEY"]
         let configuration = ServerConfiguration(
