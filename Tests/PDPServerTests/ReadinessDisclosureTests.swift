@@ -8,18 +8,30 @@ import Testing
 @Suite struct ReadinessDisclosureTests {
     @Test("without the key /ready is the status only: no keys, roles, tenants or diagnostics")
     func statusOnlyWithoutKey() async throws {
-        try await withTestServer { server in
+        // An assignment to a role a reload then removes is listed in the dangling sample,
+        // user key, role and tenant: that sample (and a failed reload's diagnostics) used
+        // to be shown to anyone.
+        let file = try PolicyReloadTests.PolicyFile(PolicyReloadTests.withEditor)
+        try await withTestServer(snapshot: try file.compile().get()) { server in
             let client = try server.connect()
-            // An assignment to a role the policy lacks shows up in the dangling sample.
-            #expect(try client.roundTrip(.post("/facts/role_assignments", #"{"user":"secret-user","role":"ghost","tenant":"secret-tenant"}"#)).status != 500)
+            #expect(try client.roundTrip(.make("PUT", "/facts/users/secret-user", body: "{}")).status == 201)
+            #expect(try client.roundTrip(.post("/facts/users/secret-user/roles", #"{"role":"editor","tenant":"default"}"#)).status == 201)
+            let reloader = PolicyReloadService(
+                configuration: PolicyReloadConfiguration(paths: [file.path], watch: false), compile: { file.compile() }, server: server.server)
+            try file.write(PolicyReloadTests.withoutEditor)
+            #expect(await reloader.reload(reason: "test"))
+            try file.write("version: 1\nroles:\n  reader:\n    permissions: [secret:thing]\n")
+            #expect(await reloader.reload(reason: "test") == false)
+
             for authorization in [nil, "Bearer wrong-key", "Basic eA=="] as [String?] {
                 let ready = try client.roundTrip(.get("/ready", authorization: authorization))
                 #expect(ready.status == 200)
                 #expect(ready.bodyText == #"{"status":"ok"}"#, "\(authorization ?? "no key"): \(ready.bodyText)")
             }
             let detailed = try client.roundTrip(.get("/ready"))
-            #expect(try detailed.jsonObject()["policy"] is [String: Any])
-            #expect(try detailed.jsonObject()["facts"] is [String: Any])
+            #expect(detailed.bodyText.contains("secret-user"), "the key shows the sample: \(detailed.bodyText)")
+            let policy = try #require(try detailed.jsonObject()["policy"] as? [String: Any])
+            #expect((policy["last_reload_error"] as? String)?.isEmpty == false)
         }
     }
 
