@@ -52,6 +52,8 @@ final class ConnectionRegistry: Sendable {
     var openCount: Int { state.withLock { $0.unproven.count + $0.proven.count } }
     /// Admitted connections that have not completed an authenticated request yet.
     var unprovenCount: Int { state.withLock { $0.unproven.count } }
+    /// Entries kept to find the oldest unproven connection (tests: it must stay bounded).
+    var orderCapacityInUse: Int { state.withLock { $0.order.count } }
 
     /// Admits `channel` as unproven, making room by evicting the oldest unproven connection
     /// when the limits are reached; refuses it when every slot is proven.
