@@ -9,6 +9,10 @@ import Testing
         var limits = RequestLimits()
         limits.maxBodyBytes = 4096
         limits.maxBufferedBodyBytes = 8192
+        // The bodies here stay unfinished on purpose: no deadline may end them mid-test on a
+        // slow machine.
+        limits.headerTimeoutSeconds = 600
+        limits.bodyTimeoutSeconds = 600
         return limits
     }
 
@@ -24,7 +28,7 @@ import Testing
     /// Waits until the server has reserved `bytes` (each unfinished body is reserved when its
     /// head is read, which the client cannot observe otherwise).
     static func waitForReserved(_ bytes: Int, _ server: TestServer) async throws {
-        for _ in 0..<500 where server.server.state.bufferedBodyBytes != bytes { await Task.yield(); try await Task.sleep(for: .milliseconds(10)) }
+        for _ in 0..<3000 where server.server.state.bufferedBodyBytes != bytes { try await Task.sleep(for: .milliseconds(10)) }
         #expect(server.server.state.bufferedBodyBytes == bytes)
     }
 
@@ -37,7 +41,7 @@ import Testing
             try second.send(Self.unfinished(sent: 100))
             try await Self.waitForReserved(8192, server)
 
-            let third = try server.connect(receiveTimeoutSeconds: 5)
+            let third = try server.connect(receiveTimeoutSeconds: 20)
             try third.send(Self.unfinished(sent: 100))
             let busy = try third.readResponse()
             #expect(busy.status == 503)
@@ -72,7 +76,7 @@ import Testing
             try first.send(Self.unfinished(sent: 4000, chunked: true))
             try second.send(Self.unfinished(sent: 4000, chunked: true))
             try await Self.waitForReserved(8000, server)
-            let third = try server.connect(receiveTimeoutSeconds: 5)
+            let third = try server.connect(receiveTimeoutSeconds: 20)
             try third.send(Self.unfinished(sent: 1000, chunked: true))
             #expect(try third.readResponse().status == 503)
             first.close()

@@ -86,7 +86,8 @@ import Testing
         "stalled clients at and past maxConnections cannot lock out a real client",
         arguments: [(1, nil), (3, nil), (1, 16), (3, 16)] as [(Int, Int?)])
     func noLockout(_ multiple: Int, unauthenticated: Int?) async throws {
-        var limits = RequestLimits()  // the default 10 s header timeout: eviction alone must do it
+        var limits = RequestLimits()
+        limits.headerTimeoutSeconds = 600  // eviction alone must do it, however slow the machine
         limits.maxConnections = 16
         limits.maxUnauthenticatedConnections = unauthenticated
         try await withTestServer(limits: limits) { server in
@@ -112,6 +113,7 @@ import Testing
     @Test("unproven connections hold at most their share; when every slot is proven new ones are refused")
     func provenSlotsAreKept() async throws {
         var limits = RequestLimits()
+        limits.headerTimeoutSeconds = 600
         limits.maxConnections = 4
         limits.maxUnauthenticatedConnections = 2
         try await withTestServer(limits: limits) { server in
@@ -138,6 +140,7 @@ import Testing
     @Test("a health probe without the key does not prove a connection")
     func unauthenticatedProbeIsNotProof() async throws {
         var limits = RequestLimits()
+        limits.headerTimeoutSeconds = 600
         limits.maxConnections = 2
         limits.maxUnauthenticatedConnections = 1
         try await withTestServer(limits: limits) { server in
