@@ -52,8 +52,29 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("idle-timeout"), help: "Seconds before an idle connection is closed.")
     var idleTimeout = RequestLimits().idleTimeoutSeconds
 
-    @Option(name: .customLong("max-connections"), help: "Most concurrent connections.")
+    @Option(name: .customLong("header-timeout"), help: "Seconds a request head may take to arrive (then 408 and close).")
+    var headerTimeout = RequestLimits().headerTimeoutSeconds
+
+    @Option(name: .customLong("body-timeout"), help: "Seconds a request body may take before --min-body-rate applies.")
+    var bodyTimeout = RequestLimits().bodyTimeoutSeconds
+
+    @Option(name: .customLong("min-body-rate"), help: "Slowest average bytes/s a request body may arrive at after --body-timeout.")
+    var minBodyRate = RequestLimits().minBodyBytesPerSecond
+
+    @Option(
+        name: .customLong("max-connections"),
+        help: "Most concurrent connections. At the limit, the oldest connection without an authenticated request yet is closed for a new one.")
     var maxConnections = RequestLimits().maxConnections
+
+    @Option(
+        name: .customLong("max-unauthenticated-connections"),
+        help: "Most connections without an authenticated request yet (default: a tenth of --max-connections).")
+    var maxUnauthenticatedConnections: Int?
+
+    @Option(
+        name: .customLong("max-buffered-body-bytes"),
+        help: "Most request body bytes buffered across all connections; past it, 503 (default: 64 MiB or --max-body-bytes if larger).")
+    var maxBufferedBodyBytes: Int?
 
     @Option(name: .customLong("data-dir"), help: "Directory for the durable facts journal and snapshot.")
     var dataDirectory = "./.pdp-data"
@@ -75,8 +96,15 @@ struct Serve: AsyncParsableCommand {
         if Logger.Level(rawValue: logLevel) == nil { throw ValidationError("Unknown --log-level \(logLevel).") }
         if maxBodyBytes < 1024 { throw ValidationError("--max-body-bytes must be at least 1024.") }
         if compactAfterBytes < 1 { throw ValidationError("--compact-after-bytes must be positive.") }
-        if maxBulkChecks < 1 || idleTimeout < 1 || maxConnections < 1 {
-            throw ValidationError("--max-bulk-checks, --idle-timeout and --max-connections must be positive.")
+        if maxBulkChecks < 1 || idleTimeout < 1 || maxConnections < 1 || headerTimeout < 1 || bodyTimeout < 1 || minBodyRate < 1 {
+            throw ValidationError(
+                "--max-bulk-checks, --idle-timeout, --header-timeout, --body-timeout, --min-body-rate and --max-connections must be positive.")
+        }
+        if let maxUnauthenticatedConnections, maxUnauthenticatedConnections < 1 {
+            throw ValidationError("--max-unauthenticated-connections must be positive.")
+        }
+        if let maxBufferedBodyBytes, maxBufferedBodyBytes < maxBodyBytes {
+            throw ValidationError("--max-buffered-body-bytes must be at least --max-body-bytes (\(maxBodyBytes)).")
         }
     }
 
@@ -96,6 +124,11 @@ struct Serve: AsyncParsableCommand {
         limits.maxBulkChecks = maxBulkChecks
         limits.idleTimeoutSeconds = idleTimeout
         limits.maxConnections = maxConnections
+        limits.headerTimeoutSeconds = headerTimeout
+        limits.bodyTimeoutSeconds = bodyTimeout
+        limits.minBodyBytesPerSecond = minBodyRate
+        limits.maxUnauthenticatedConnections = maxUnauthenticatedConnections
+        limits.maxBufferedBodyBytes = maxBufferedBodyBytes ?? max(limits.maxBufferedBodyBytes, maxBodyBytes)
         let environment = ProcessInfo.processInfo.environment
         let key = apiKey ?? environment["PDP_API_KEY"] ?? environment["PERMIT_API_KEY"]
         let configuration = ServerConfiguration(

@@ -88,21 +88,17 @@ public final class PDPServer: Service, Sendable {
     private static func bootstrap(
         group: any EventLoopGroup, childGroup: any EventLoopGroup, state: ServerState, reusePort: Bool
     ) -> ServerBootstrap {
-        let limits = state.configuration.limits
-        return ServerBootstrap(group: group, childGroup: childGroup)
+        ServerBootstrap(group: group, childGroup: childGroup)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.socketOption(NIOBSDSocket.Option(rawValue: SO_REUSEPORT)), value: reusePort ? 1 : 0)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
-                let open = state.openConnections.wrappingIncrementThenLoad(ordering: .relaxed)
-                channel.closeFuture.whenComplete { _ in state.openConnections.wrappingDecrement(ordering: .relaxed) }
-                guard open <= limits.maxConnections else {
-                    return channel.close()
-                }
+                // Admission (and eviction of unproven connections) is ConnectionRegistry's.
+                guard let ticket = state.connections.admitOrClose(channel) else { return channel.close() }
                 return channel.eventLoop.makeCompletedFuture {
-                    try PDPServer.configurePipeline(channel.pipeline.syncOperations, state: state)
+                    try PDPServer.configurePipeline(channel.pipeline.syncOperations, state: state, ticket: ticket)
                 }
             }
     }
@@ -112,7 +108,14 @@ public final class PDPServer: Service, Sendable {
     /// Public so benchmarks and tests can drive the exact production pipeline in process
     /// (for example on an `EmbeddedChannel`).
     public static func configurePipeline(_ pipeline: ChannelPipeline.SynchronousOperations, state: ServerState) throws {
-        try pipeline.addHandler(ConnectionHandler(server: state))
+        try configurePipeline(pipeline, state: state, ticket: nil)
+    }
+
+    /// The same, for a connection admitted through ``ServerState/connections`` (`ticket`).
+    static func configurePipeline(
+        _ pipeline: ChannelPipeline.SynchronousOperations, state: ServerState, ticket: ConnectionRegistry.Ticket?
+    ) throws {
+        try pipeline.addHandler(ConnectionHandler(server: state, ticket: ticket))
     }
 
     /// Stops accepting connections and closes the listener.

@@ -3,8 +3,7 @@
 /// How `pdp serve` listens and what it accepts.
 ///
 /// Defaults: host `127.0.0.1`, port `7766` (the SDKs' default PDP port), no API key (then
-/// only loopback addresses may be bound), body limit 1 MiB, 10,000 checks per bulk request,
-/// 16 KiB of headers, 60 s idle timeout, 10,000 concurrent connections, debug off.
+/// only loopback addresses may be bound), the ``RequestLimits`` defaults, debug off.
 public struct ServerConfiguration: Sendable {
     public var host: String
     /// `0` picks a free port (see ``PDPServer/localPort``).
@@ -42,26 +41,82 @@ public struct ServerConfiguration: Sendable {
                 message: "refusing to listen on \(host) without an API key: set --api-key or PDP_API_KEY, or bind 127.0.0.1")
         }
         if let apiKey, apiKey.isEmpty { throw ConfigurationError(message: "the API key must not be empty") }
+        try limits.validate()
         guard (0...65535).contains(port) else { throw ConfigurationError(message: "port \(port) is out of range") }
     }
 }
 
-/// Size and count limits, enforced in one place: the HTTP handler.
+/// Size, count and time limits, enforced in one place: the HTTP handler.
+///
+/// Defaults: 1 MiB bodies, 10,000 checks per bulk request, 16 KiB of headers, 60 s idle
+/// timeout, 10 s for a request head, bodies at 10 s plus 1 KiB/s, 10,000 connections of
+/// which at most a tenth without an authenticated request, 64 MiB of buffered bodies in all.
 public struct RequestLimits: Sendable {
     /// Largest accepted request body; larger bodies get `413`.
     public var maxBodyBytes: Int = 1 << 20
     /// Most checks in one `/allowed/bulk` request; more get `413`.
     public var maxBulkChecks: Int = 10_000
-    /// Largest total size of request headers; larger get `431`-style rejection (connection closed with 400).
+    /// Largest total size of request headers (and of a chunked body's trailers); larger get
+    /// `431` and the connection is closed.
     public var maxHeaderBytes: Int = 16 * 1024
-    /// Seconds a connection may stay idle before it is closed.
+    /// Seconds a connection may stay idle between requests before it is closed.
     public var idleTimeoutSeconds: Int64 = 60
-    /// Most concurrent connections; further ones are closed at once.
+    /// Seconds a whole request head may take to arrive, from its first byte (from the
+    /// connection's start for the first request); a slower one gets `408` and a close, so a
+    /// client trickling bytes cannot hold a connection by resetting the idle timer.
+    public var headerTimeoutSeconds: Int64 = 10
+    /// Seconds a request body may take before ``minBodyBytesPerSecond`` counts: a body must
+    /// arrive within this plus its size over that rate (`408` and a close otherwise).
+    public var bodyTimeoutSeconds: Int64 = 10
+    /// Slowest average rate, in bytes per second, a body may arrive at after
+    /// ``bodyTimeoutSeconds``.
+    public var minBodyBytesPerSecond: Int = 1024
+    /// Most concurrent connections. At the limit the oldest connection that has not yet sent
+    /// an authenticated request is closed to admit a new one; when every connection has,
+    /// new ones are closed at once.
     public var maxConnections: Int = 10_000
+    /// Most connections at once that have not yet sent an authenticated request (with no API
+    /// key configured: any complete request); past it the oldest of them is closed to admit
+    /// a new one. `nil` is a tenth of ``maxConnections`` (at least 1).
+    public var maxUnauthenticatedConnections: Int? = nil
+    /// Most body bytes buffered across all connections while bodies arrive; a body that
+    /// would pass it gets `503` and a close. At least ``maxBodyBytes``.
+    public var maxBufferedBodyBytes: Int = 64 << 20
     /// Deepest JSON nesting accepted in a body.
     public var maxJSONDepth: Int = 64
 
     public init() {}
+
+    /// ``maxUnauthenticatedConnections`` with its default applied.
+    public var unauthenticatedConnectionLimit: Int {
+        min(maxConnections, max(1, maxUnauthenticatedConnections ?? maxConnections / 10))
+    }
+
+    /// Refuses limits the server cannot work with.
+    public func validate() throws(ConfigurationError) {
+        func positive(_ value: Int64, _ name: String) throws(ConfigurationError) {
+            if value < 1 { throw ConfigurationError(message: "\(name) must be at least 1") }
+        }
+        try positive(Int64(maxBodyBytes), "the body limit")
+        try positive(Int64(maxBulkChecks), "the bulk check limit")
+        try positive(Int64(maxHeaderBytes), "the header limit")
+        try positive(idleTimeoutSeconds, "the idle timeout")
+        try positive(headerTimeoutSeconds, "the header timeout")
+        try positive(bodyTimeoutSeconds, "the body timeout")
+        try positive(Int64(minBodyBytesPerSecond), "the minimum body rate")
+        try positive(Int64(maxConnections), "the connection limit")
+        try positive(Int64(maxJSONDepth), "the JSON depth limit")
+        if let unauthenticated = maxUnauthenticatedConnections { try positive(Int64(unauthenticated), "the unauthenticated connection limit") }
+        if maxBufferedBodyBytes < maxBodyBytes {
+            throw ConfigurationError(
+                message: "the buffered body budget (\(maxBufferedBodyBytes) bytes) must be at least the body limit (\(maxBodyBytes) bytes)")
+        }
+        // Seconds are turned into nanoseconds for timers: keep them far from overflowing.
+        for (value, name) in [(idleTimeoutSeconds, "the idle timeout"), (headerTimeoutSeconds, "the header timeout"), (bodyTimeoutSeconds, "the body timeout")]
+        where value > 86_400 * 365 {
+            throw ConfigurationError(message: "\(name) must be at most a year")
+        }
+    }
 }
 
 /// A configuration that cannot be served.

@@ -123,15 +123,16 @@ import Testing
         }
     }
 
-    @Test("with maxConnections = 2 a third connection is closed at once; a freed slot is reused")
+    @Test("with maxConnections = 2 held by authenticated clients a third connection is closed at once; a freed slot is reused")
     func connectionLimit() async throws {
         var limits = RequestLimits()
         limits.maxConnections = 2
         try await withTestServer(limits: limits) { server in
+            // Each is served (so accepted, counted, and proven by its authenticated request)
+            // before the next opens: an unproven one would be evicted for the next.
             let first = try server.connect()
-            let second = try server.connect()
-            // Both are served (so both are accepted and counted).
             #expect(try first.roundTrip(.get("/health")).status == 200)
+            let second = try server.connect()
             #expect(try second.roundTrip(.get("/health")).status == 200)
 
             let third = try server.connect()

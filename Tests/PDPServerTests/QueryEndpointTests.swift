@@ -136,8 +136,10 @@ import Testing
                 #expect(response.header("content-type") == "application/json")
                 #expect(response.bodyText == #"{"status":"ok"}"#)
             }
-            let ready = try client.roundTrip(.get("/ready", authorization: nil))
-            #expect(ready.status == 200)
+            let anonymous = try client.roundTrip(.get("/ready", authorization: nil))
+            #expect(anonymous.status == 200)
+            #expect(anonymous.bodyText == #"{"status":"ok"}"#, "details need the key")
+            let ready = try client.roundTrip(.get("/ready"))
             let json = try ready.jsonObject()
             #expect(json["status"] as? String == "ok")
             let policy = try #require(json["policy"] as? [String: Any])

@@ -55,13 +55,28 @@ import Testing
     func connectionSemantics() throws {
         #expect(try !head("GET / HTTP/1.0\r\n\r\n").keepAlive)
         #expect(try head("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n").keepAlive)
-        #expect(try !head("GET / HTTP/1.1\r\nconnection: foo, CLOSE\r\n\r\n").keepAlive)
-        #expect(try head("GET / HTTP/1.1\n\n").keepAlive)  // bare LF line ends are accepted
+        #expect(try !head("GET / HTTP/1.1\r\nHost: x\r\nconnection: foo, CLOSE\r\n\r\n").keepAlive)
+        #expect(try head("GET / HTTP/1.1\r\nHost: x\r\n\r\n").keepAlive)
+    }
+
+    @Test("RFC 9112 strictness: CRLF line ends, one Host (required in 1.1), one Authorization, no Transfer-Encoding in 1.0")
+    func strictness() throws {
+        for text in ["GET / HTTP/1.1\nHost: x\r\n\r\n", "GET / HTTP/1.1\r\nHost: x\n\r\n", "GET / HTTP/1.1\r\nHost: x\r\n\n", "GET / HTTP/1.0\n\n"] {
+            #expect(status(text) == .badRequest, "\(text.debugDescription)")
+        }
+        #expect(status("GET / HTTP/1.1\r\n\r\n") == .badRequest)
+        #expect(status("GET / HTTP/1.1\r\nHost: x\r\nHOST: x\r\n\r\n") == .badRequest)
+        #expect(status("GET / HTTP/1.0\r\nHost: x\r\nHost: y\r\n\r\n") == .badRequest)
+        #expect(try head("GET / HTTP/1.0\r\n\r\n").version == .http1_0, "HTTP/1.0 needs no Host")
+        #expect(try head("GET / HTTP/1.1\r\nHost:\r\n\r\n").keepAlive, "an empty Host is valid (no authority)")
+        #expect(status("GET / HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer a\r\nauthorization: Bearer a\r\n\r\n") == .badRequest)
+        #expect(status("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n") == .badRequest)
+        #expect(status("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n") == .badRequest)
     }
 
     @Test("chunked transfer coding and 100-continue are recognised")
     func chunkedAndExpect() throws {
-        let chunked = try head("POST /a HTTP/1.1\r\nTransfer-Encoding: Chunked\r\nExpect: 100-continue\r\n\r\n")
+        let chunked = try head("POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\nExpect: 100-continue\r\n\r\n")
         #expect(chunked.framing == .chunked)
         #expect(chunked.expectContinue)
     }
@@ -180,40 +195,40 @@ import Testing
 
     @Test("header names and listed values match in any case, and only their case variants match")
     func caseInsensitiveNames() throws {
-        #expect(try head("POST /a HTTP/1.1\r\nCONTENT-LENGTH: 3\r\n\r\n").framing == .length(3))
-        #expect(try head("POST /a HTTP/1.1\r\ncOnTeNt-LeNgTh: 4\r\n\r\n").framing == .length(4))
-        #expect(try head("POST /a HTTP/1.1\r\nContent_Length: 4\r\n\r\n").framing == .none)
-        #expect(try head("POST /a HTTP/1.1\r\nContent-Lengtj: 4\r\n\r\n").framing == .none)
-        #expect(try head("POST /a HTTP/1.1\r\nContent-Length-: 4\r\n\r\n").framing == .none)
-        #expect(try head("GET / HTTP/1.1\r\nConnection: \tkEEP-ALIVE , Close\r\n\r\n").keepAlive == false)
-        #expect(try head("GET / HTTP/1.1\r\nConnection: closf\r\n\r\n").keepAlive)
-        #expect(status("POST /a HTTP/1.1\r\nExpect: 100-Continue)\r\n\r\n") == .expectationFailed)
-        #expect(status("POST /a HTTP/1.1\r\nExpect: 100\tcontinue\r\n\r\n") == .expectationFailed)
+        #expect(try head("POST /a HTTP/1.1\r\nHost: x\r\nCONTENT-LENGTH: 3\r\n\r\n").framing == .length(3))
+        #expect(try head("POST /a HTTP/1.1\r\nHost: x\r\ncOnTeNt-LeNgTh: 4\r\n\r\n").framing == .length(4))
+        #expect(try head("POST /a HTTP/1.1\r\nHost: x\r\nContent_Length: 4\r\n\r\n").framing == .none)
+        #expect(try head("POST /a HTTP/1.1\r\nHost: x\r\nContent-Lengtj: 4\r\n\r\n").framing == .none)
+        #expect(try head("POST /a HTTP/1.1\r\nHost: x\r\nContent-Length-: 4\r\n\r\n").framing == .none)
+        #expect(try head("GET / HTTP/1.1\r\nHost: x\r\nConnection: \tkEEP-ALIVE , Close\r\n\r\n").keepAlive == false)
+        #expect(try head("GET / HTTP/1.1\r\nHost: x\r\nConnection: closf\r\n\r\n").keepAlive)
+        #expect(status("POST /a HTTP/1.1\r\nHost: x\r\nExpect: 100-Continue)\r\n\r\n") == .expectationFailed)
+        #expect(status("POST /a HTTP/1.1\r\nHost: x\r\nExpect: 100\tcontinue\r\n\r\n") == .expectationFailed)
     }
 
     @Test("common methods are recognised from bytes; others keep their name")
     func methods() throws {
         for (text, method) in [("GET", HTTPMethod.GET), ("PUT", .PUT), ("POST", .POST), ("HEAD", .HEAD),
                                ("PATCH", .PATCH), ("DELETE", .DELETE), ("OPTIONS", .OPTIONS), ("get", .RAW(value: "get"))] {
-            #expect(try head("\(text) / HTTP/1.1\r\n\r\n").method == method)
+            #expect(try head("\(text) / HTTP/1.1\r\nHost: x\r\n\r\n").method == method)
         }
     }
 
     @Test("request smuggling shapes are rejected")
     func smuggling() {
-        #expect(status("POST / HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n") == .badRequest)
-        #expect(status("POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n") == .badRequest)
-        #expect(status("POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n") == .notImplemented)
-        #expect(status("POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n") == .badRequest)
-        #expect(status("POST / HTTP/1.1\r\nContent-Length: 1e3\r\n\r\n") == .badRequest)
-        #expect(status("POST / HTTP/1.1\r\nContent-Length : 5\r\n\r\n") == .badRequest)
-        #expect(status("POST / HTTP/1.1\r\nX: a\r\n folded\r\n\r\n") == .badRequest)
-        #expect(status("POST / HTTP/1.1\r\nX: a\rb\r\n\r\n") == .badRequest)
+        #expect(status("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n") == .badRequest)
+        #expect(status("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n") == .badRequest)
+        #expect(status("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n") == .notImplemented)
+        #expect(status("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n") == .badRequest)
+        #expect(status("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1e3\r\n\r\n") == .badRequest)
+        #expect(status("POST / HTTP/1.1\r\nHost: x\r\nContent-Length : 5\r\n\r\n") == .badRequest)
+        #expect(status("POST / HTTP/1.1\r\nHost: x\r\nX: a\r\n folded\r\n\r\n") == .badRequest)
+        #expect(status("POST / HTTP/1.1\r\nHost: x\r\nX: a\rb\r\n\r\n") == .badRequest)
     }
 
     @Test("malformed request lines are 400", arguments: [
-        "GET\r\n\r\n", "GET  / HTTP/1.1\r\n\r\n", "GET / HTTP/2.0\r\n\r\n", "GET / http/1.1\r\n\r\n",
-        "G(T / HTTP/1.1\r\n\r\n", "GET /a b HTTP/1.1\r\n\r\n", "GET /\u{7f} HTTP/1.1\r\n\r\n", "GET /é HTTP/1.1\r\n\r\n",
+        "GET\r\n\r\n", "GET  / HTTP/1.1\r\nHost: x\r\n\r\n", "GET / HTTP/2.0\r\n\r\n", "GET / http/1.1\r\n\r\n",
+        "G(T / HTTP/1.1\r\nHost: x\r\n\r\n", "GET /a b HTTP/1.1\r\nHost: x\r\n\r\n", "GET /\u{7f} HTTP/1.1\r\nHost: x\r\n\r\n", "GET /é HTTP/1.1\r\nHost: x\r\n\r\n",
         "GET / HTTP/1.1 \r\n\r\n",
     ])
     func malformedRequestLines(text: String) {
@@ -226,33 +241,33 @@ import Testing
             Issue.record("expected incomplete")
             return
         }
-        let big = "GET / HTTP/1.1\r\nX: " + String(repeating: "a", count: 2000) + "\r\n\r\n"
+        let big = "GET / HTTP/1.1\r\nHost: x\r\nX: " + String(repeating: "a", count: 2000) + "\r\n\r\n"
         #expect(status(big) == nil)
         if case .invalid(let status, _) = parse(big, maxHeaderBytes: 1000) {
             #expect(status == .requestHeaderFieldsTooLarge)
         } else {
             Issue.record("expected 431")
         }
-        let endless = "GET / HTTP/1.1\r\nX: " + String(repeating: "a", count: 2000)
+        let endless = "GET / HTTP/1.1\r\nHost: x\r\nX: " + String(repeating: "a", count: 2000)
         if case .invalid(let status, _) = parse(endless, maxHeaderBytes: 1000) {
             #expect(status == .requestHeaderFieldsTooLarge)
         } else {
             Issue.record("expected 431 before the head ends")
         }
-        let many = "GET / HTTP/1.1\r\n" + (0..<101).map { "X-\($0): 1\r\n" }.joined() + "\r\n"
+        let many = "GET / HTTP/1.1\r\nHost: x\r\n" + (0..<101).map { "X-\($0): 1\r\n" }.joined() + "\r\n"
         #expect(status(many) == .requestHeaderFieldsTooLarge)
     }
 }
 
 @Suite struct ChunkedBodyDecoderTests {
-    func decode(_ pieces: [String], limit: Int = 1 << 20) -> (ChunkedBodyDecoder.Outcome, String) {
+    func decode(_ pieces: [String], limit: Int = 1 << 20, maxTrailerBytes: Int = 16 * 1024) -> (ChunkedBodyDecoder.Outcome, String) {
         var decoder = ChunkedBodyDecoder()
         var input = ByteBuffer()
         var body = ByteBuffer()
         var outcome = ChunkedBodyDecoder.Outcome.needMoreData
         for piece in pieces {
             input.writeString(piece)
-            outcome = decoder.decode(&input, into: &body, limit: limit)
+            outcome = decoder.decode(&input, into: &body, limit: limit, maxTrailerBytes: maxTrailerBytes)
             if outcome != .needMoreData { break }
         }
         return (outcome, String(buffer: body))
@@ -266,11 +281,35 @@ import Testing
         #expect(decode(["A\r\n0123456789\r\n0\r\n\r\n"]) == (.done, "0123456789"))
     }
 
+    func isMalformed(_ outcome: ChunkedBodyDecoder.Outcome) -> Bool {
+        if case .malformed = outcome { return true }
+        return false
+    }
+
     @Test("malformed and oversized chunked bodies are reported")
     func failures() {
-        #expect(decode(["zz\r\n"]).0 == .malformed)
-        #expect(decode(["5\r\nhelloXX0\r\n\r\n"]).0 == .malformed)
-        #expect(decode(["123456789\r\n"]).0 == .malformed)
+        #expect(isMalformed(decode(["zz\r\n"]).0))
+        #expect(isMalformed(decode(["5\r\nhelloXX0\r\n\r\n"]).0))
+        #expect(isMalformed(decode(["123456789\r\n"]).0))
         #expect(decode(["10\r\n"], limit: 15).0 == .tooLarge)
+        #expect(decode(["00000000010\r\n"], limit: 15).0 == .tooLarge, "leading zeros do not count as digits")
+    }
+
+    @Test("every chunk line ends in CRLF, also when the CR and LF arrive apart")
+    func bareLineFeeds() {
+        for wire in ["5\nhello\r\n0\r\n\r\n", "5\r\nhello\n0\r\n\r\n", "5\r\nhello\r\n0\n\r\n", "0\r\nT: 1\n\r\n", "0\r\n\n"] {
+            #expect(isMalformed(decode([wire]).0), "\(wire.debugDescription)")
+            #expect(isMalformed(decode(wire.map { String($0) }).0), "byte by byte: \(wire.debugDescription)")
+        }
+    }
+
+    @Test("trailers are limited in count and bytes, and must be header fields")
+    func trailerLimits() {
+        let fields = (0..<100).map { "T\($0): v\r\n" }.joined()
+        #expect(decode(["0\r\n" + fields + "\r\n"]).0 == .done)
+        #expect(decode(["0\r\n" + fields + "T: v\r\n\r\n"]).0 == .trailersTooLarge)
+        #expect(decode(["0\r\nT: " + String(repeating: "v", count: 200) + "\r\n\r\n"], maxTrailerBytes: 100).0 == .trailersTooLarge)
+        #expect(decode(["0\r\nT: " + String(repeating: "v", count: 200)], maxTrailerBytes: 100).0 == .trailersTooLarge, "also before the line ends")
+        #expect(isMalformed(decode(["0\r\nno colon\r\n\r\n"]).0))
     }
 }

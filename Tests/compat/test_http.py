@@ -388,6 +388,19 @@ def test_role_assignments_bad_paging_is_422(pdp_server, query):
     r.json()
 
 
+@pytest.mark.parametrize("path", [
+    "/local/role_assignments", "/facts/users", "/facts/tenants", "/facts/role_assignments", "/facts/tenants/acme/users",
+    "/v2/facts/p/e/users", "/v2/schema/p/e/roles", "/v2/schema/p/e/resources",
+])
+def test_huge_page_is_422_and_the_server_survives(pdp_server, path):
+    # (page - 1) * per_page overflowed Int64 and killed the process (issue 11, item 5).
+    for query in ["page=92233720368547759&per_page=100", "page=9223372036854775807", "per_page=9223372036854775807"]:
+        r = send(pdp_server, "GET", f"{path}?{query}")
+        assert r.status == 422, f"{path}?{query} -> {r!r}"
+    pdp_server.assert_alive()
+    assert send(pdp_server, "GET", "/health").status == 200
+
+
 def test_role_assignments_raw_shape(pdp_server):
     r = send(pdp_server, "GET", "/local/role_assignments?user=carol")
     assert r.status == 200, r

@@ -83,17 +83,17 @@ enum QueryEndpoints {
 
     /// `GET /local/role_assignments?page=1&per_page=100&user=&role=&tenant=&resource=&resource_instance=`.
     ///
-    /// `per_page` is 1...100 and `page` at least 1 (else 422, as Permit's PDP). This PDP has
+    /// `per_page` is 1...100 and `page` 1...``Pagination/maxPage`` (else 422, as Permit's PDP). This PDP has
     /// tenant roles only, so a `resource` or `resource_instance` filter matches nothing.
     static func roleAssignments(_ query: Substring, _ context: EndpointContext) -> EndpointResponse {
         let parameters = QueryParameters(query)
-        let page = parameters["page"].map { Int($0) } ?? 1
-        let perPage = parameters["per_page"].map { Int($0) } ?? 100
-        guard let page, page >= 1 else {
-            return ErrorResponse.make(.unprocessableEntity, code: "invalid_request", detail: "page must be an integer >= 1", field: "page", allocator: context.allocator)
-        }
-        guard let perPage, (1...100).contains(perPage) else {
-            return ErrorResponse.make(.unprocessableEntity, code: "invalid_request", detail: "per_page must be an integer between 1 and 100", field: "per_page", allocator: context.allocator)
+        let pagination: Pagination
+        do {
+            pagination = try Pagination(validating: parameters)
+        } catch {
+            return ErrorResponse.make(
+                .unprocessableEntity, code: "invalid_request", detail: "\(error.parameter.isEmpty ? "query" : error.parameter): \(error.message)",
+                field: error.parameter, allocator: context.allocator)
         }
         var assignments: [RoleAssignment] = []
         if parameters["resource"].map({ $0.isEmpty }) ?? true, parameters["resource_instance"].map({ $0.isEmpty }) ?? true {
@@ -102,8 +102,7 @@ enum QueryEndpoints {
                 role: parameters["role"].flatMap { $0.isEmpty ? nil : $0 },
                 tenant: parameters["tenant"].flatMap { $0.isEmpty ? nil : $0 })
         }
-        let start = min((page - 1) * perPage, assignments.count)
-        let slice = assignments[start..<min(start + perPage, assignments.count)]
+        let slice = pagination.slice(assignments)
         var writer = JSONWriter(buffer: context.responseBuffer(capacity: 16 + 80 * slice.count))
         writer.beginArray()
         for assignment in slice {
@@ -115,58 +114,5 @@ enum QueryEndpoints {
         }
         writer.endArray()
         return .ok(writer.buffer)
-    }
-
-    /// `/health`, `/healthy`: the process is up. `/ready`: a policy is loaded and serving
-    /// (503 before); the last reload failure, if any, is reported without failing readiness,
-    /// since the last good policy still answers.
-    static func health(ready: Bool, _ context: EndpointContext, facts: FactsWriter? = nil) -> EndpointResponse {
-        var writer = JSONWriter(buffer: context.responseBuffer(capacity: 512))
-        writer.beginObject()
-        writer.key("status")
-        let ok = !ready || context.readiness.ready
-        writer.string(ok ? "ok" : "unavailable")
-        if ready {
-            writer.key("policy")
-            writer.beginObject()
-            writer.key("roles")
-            writer.int(context.snapshot.policy.roles.count)
-            writer.key("users")
-            writer.int(context.snapshot.facts.userCount)
-            writer.key("last_reload_error")
-            if let error = context.readiness.lastReloadError { writer.string(error) } else { writer.null() }
-            writer.key("reloads")
-            writer.int(context.readiness.reloads)
-            writer.key("reload_failures")
-            writer.int(context.readiness.reloadFailures)
-            writer.endObject()
-            if let facts {
-                let catalog = facts.catalog
-                writer.key("facts")
-                writer.beginObject()
-                writer.key("storage")
-                writer.string(facts.isDurable ? "journal" : "memory")
-                writer.key("users")
-                writer.int(catalog.api.users.count)
-                writer.key("tenants")
-                writer.int(catalog.api.tenants.count)
-                writer.key("role_assignments")
-                writer.int(catalog.api.assignments.count)
-                // API assignments naming a role or tenant this policy lacks: kept, not in effect.
-                writer.key("dangling_role_assignments")
-                writer.int(catalog.dangling.count)
-                writer.key("dangling_sample")
-                writer.beginArray()
-                for key in catalog.dangling.prefix(10) {
-                    writer.beginObject()
-                    writer.assignmentMembers(key)
-                    writer.endObject()
-                }
-                writer.endArray()
-                writer.endObject()
-            }
-        }
-        writer.endObject()
-        return EndpointResponse(status: ok ? .ok : .serviceUnavailable, body: writer.buffer)
     }
 }

@@ -1,16 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
 import NIOCore
 
-/// Decodes a `Transfer-Encoding: chunked` body incrementally (RFC 9112 §7.1).
+/// Decodes a `Transfer-Encoding: chunked` body incrementally (RFC 9112 §7.1), strictly.
 ///
-/// Chunk extensions are ignored; trailer fields are read and dropped. Chunk sizes are at most
-/// 8 hex digits and size lines at most 1 KiB, and the decoded body may not exceed the limit.
+/// Every line ends in CRLF (a bare LF is malformed, as in heads). Chunk sizes are hex, at
+/// most 8 significant digits (leading zeros aside); extensions after `;` are ignored but may
+/// hold no control bytes; size lines are at most 1 KiB. The decoded body may not exceed the
+/// body limit. Trailer fields are checked as header fields and dropped; together they may not
+/// exceed `maxTrailerBytes` or ``RequestHeadParser/maxFields`` fields.
 struct ChunkedBodyDecoder {
     enum Outcome: Equatable {
         case needMoreData
         case done
-        case malformed
+        case malformed(String)
         case tooLarge
+        case trailersTooLarge
     }
 
     private enum Phase {
@@ -21,17 +25,20 @@ struct ChunkedBodyDecoder {
     }
 
     private var phase = Phase.size
+    private var trailerBytes = 0
+    private var trailerFields = 0
     static let maxLineBytes = 1024
 
     /// Consumes what it can from `input`, appending chunk data to `body`.
-    mutating func decode(_ input: inout ByteBuffer, into body: inout ByteBuffer, limit: Int) -> Outcome {
+    mutating func decode(_ input: inout ByteBuffer, into body: inout ByteBuffer, limit: Int, maxTrailerBytes: Int) -> Outcome {
         while true {
             switch phase {
             case .size:
-                guard let line = readLine(&input) else {
-                    return input.readableBytes > Self.maxLineBytes ? .malformed : .needMoreData
+                guard let line = readLine(&input, maxBytes: Self.maxLineBytes) else {
+                    return input.readableBytes > Self.maxLineBytes ? .malformed("chunk size line too long") : .needMoreData
                 }
-                guard let size = Self.parseSize(line) else { return .malformed }
+                guard case .line(let text) = line else { return .malformed("a chunk line ends in LF without CR") }
+                guard let size = Self.parseSize(text) else { return .malformed("invalid chunk size") }
                 if size == 0 {
                     phase = .trailers
                 } else {
@@ -45,35 +52,53 @@ struct ChunkedBodyDecoder {
                 body.writeBuffer(&chunk)
                 phase = take == remaining ? .dataEnd : .data(remaining: remaining - take)
             case .dataEnd:
-                guard let line = readLine(&input) else {
-                    return input.readableBytes > 2 ? .malformed : .needMoreData
-                }
-                guard line.isEmpty else { return .malformed }
+                guard input.readableBytes >= 2 else { return .needMoreData }
+                guard input.readInteger(as: UInt16.self) == 0x0D0A else { return .malformed("chunk data not followed by CRLF") }
                 phase = .size
             case .trailers:
-                guard let line = readLine(&input) else {
-                    return input.readableBytes > Self.maxLineBytes ? .malformed : .needMoreData
+                guard let line = readLine(&input, maxBytes: max(0, maxTrailerBytes - trailerBytes)) else {
+                    return input.readableBytes > maxTrailerBytes - trailerBytes ? .trailersTooLarge : .needMoreData
                 }
-                if line.isEmpty { return .done }
+                guard case .line(let text) = line else { return .malformed("a trailer line ends in LF without CR") }
+                if text.isEmpty { return .done }
+                trailerBytes += text.count + 2
+                trailerFields += 1
+                guard trailerFields <= RequestHeadParser.maxFields else { return .trailersTooLarge }
+                let valid = text.withUnsafeBytes { bytes in
+                    bytes.baseAddress.map { RequestHeadParser.splitField($0, 0..<bytes.count) != nil } ?? false
+                }
+                guard valid else { return .malformed("malformed trailer field") }
             }
         }
     }
 
-    /// A line without its CRLF (or bare LF); `nil` when no full line is buffered.
-    private func readLine(_ input: inout ByteBuffer) -> [UInt8]? {
+    private enum Line {
+        /// The line without its CRLF.
+        case line([UInt8])
+        /// The line ended in LF without a CR.
+        case bareLineFeed
+    }
+
+    /// The next line if a full one of at most `maxBytes` (CRLF aside) is buffered.
+    private func readLine(_ input: inout ByteBuffer, maxBytes: Int) -> Line? {
         let view = input.readableBytesView
-        guard let newline = view.firstIndex(of: UInt8(ascii: "\n")) else { return nil }
+        guard let newline = view.prefix(maxBytes + 2).firstIndex(of: UInt8(ascii: "\n")) else { return nil }
         let length = newline - view.startIndex
-        guard length <= Self.maxLineBytes, var line = input.readBytes(length: length) else { return nil }
+        guard length > 0, view[newline - 1] == UInt8(ascii: "\r"), var line = input.readBytes(length: length) else {
+            return .bareLineFeed
+        }
         input.moveReaderIndex(forwardBy: 1)
-        if line.last == UInt8(ascii: "\r") { line.removeLast() }
-        return line
+        line.removeLast()
+        return .line(line)
     }
 
     private static func parseSize(_ line: [UInt8]) -> Int? {
+        // Extensions are skipped, but a control byte in one is as malformed as in a head.
+        guard !line.contains(where: { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F }) else { return nil }
         var digits = line[...]
         if let semicolon = line.firstIndex(of: UInt8(ascii: ";")) { digits = line[..<semicolon] }
         while digits.last == UInt8(ascii: " ") || digits.last == UInt8(ascii: "\t") { digits = digits.dropLast() }
+        while digits.count > 1, digits.first == UInt8(ascii: "0") { digits = digits.dropFirst() }
         guard !digits.isEmpty, digits.count <= 8 else { return nil }
         var value = 0
         for byte in digits {

@@ -15,14 +15,16 @@ import PDPWire
 ///
 /// Failure modes: a malformed head or chunked body gets 400 (431 for oversized heads, 501
 /// for unknown transfer codings) and the connection is closed; a body over the limit gets 413
-/// and a close; a missing or wrong API key gets 401/403 and the connection stays usable
-/// (its body is skipped, not buffered).
+/// and a close; a body the server-wide ``BodyBudget`` cannot take gets 503 and a close; a
+/// head or body that arrives too slowly gets 408 and a close (ConnectionHandler+Deadlines);
+/// a missing or wrong API key gets 401/403 and the connection stays usable (its body is
+/// skipped, not buffered).
 final class ConnectionHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    private enum State {
+    enum State {
         /// Waiting for a head; `scanned` bytes of the buffer were already searched.
         case head(scanned: Int)
         case body(RequestHead, Route, Substring, length: Int)
@@ -42,30 +44,48 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     let server: ServerState
-    private let dispatcher: RequestDispatcher
+    let dispatcher: RequestDispatcher
     // `@exclusivity(unchecked)`: a handler is only touched on its channel's event loop, and no
     // method holds an access to these across a call that touches them again (the whole suite
     // ran clean with the runtime checks before they were turned off here), so the checks,
     // several per request on the hot path, buy nothing.
-    @exclusivity(unchecked) private var state = State.head(scanned: 0)
-    @exclusivity(unchecked) private var buffer: ByteBuffer?
-    @exclusivity(unchecked) private var needsFlush = false
-    @exclusivity(unchecked) private var pausedForWritability = false
-    @exclusivity(unchecked) private var readPending = false
+    @exclusivity(unchecked) var state = State.head(scanned: 0)
+    @exclusivity(unchecked) var buffer: ByteBuffer?
+    @exclusivity(unchecked) var needsFlush = false
+    @exclusivity(unchecked) var pausedForWritability = false
+    @exclusivity(unchecked) var readPending = false
     /// The channel's writability, kept from `channelWritabilityChanged` (NIO fires it inside
     /// the write that crosses the high-water mark), and its allocator: asking the channel for
     /// either goes through the pipeline and the socket channel's locks-free but not free
     /// accessors, several times per request.
     @exclusivity(unchecked) private var writable = true
-    @exclusivity(unchecked) private var allocator = ByteBufferAllocator()
-    // Idle timeout state, see ConnectionHandler+Idle.swift.
+    @exclusivity(unchecked) var allocator = ByteBufferAllocator()
+    // Deadline state, see ConnectionHandler+Deadlines.swift.
     @exclusivity(unchecked) var activity: UInt64 = 0
+    /// Request heads completed on this connection.
+    @exclusivity(unchecked) var heads: UInt64 = 0
+    /// Bytes received on this connection.
+    @exclusivity(unchecked) var received: UInt64 = 0
+    /// Blank lines arrived since the last head (they precede a head: RFC 9112 §2.2).
+    @exclusivity(unchecked) var sawPreamble = false
     var observedActivity: UInt64 = 0
     var idleTicks = 0
-    var idleTask: RepeatedTask?
+    var observedPhase = DeadlinePhase.other
+    var phaseTicks = 0
+    var phaseStartBytes: UInt64 = 0
+    var deadlineTask: RepeatedTask?
+    // Connection admission (ConnectionRegistry): proven once an authenticated head completes.
+    let ticket: ConnectionRegistry.Ticket?
+    @exclusivity(unchecked) var proven = false
+    /// Body bytes reserved in the server's ``BodyBudget`` for the body being buffered.
+    @exclusivity(unchecked) var reservedBody = 0
 
-    init(server: ServerState) {
+    /// - Parameter ticket: the connection's slot in ``ServerState/connections``; `nil` when
+    ///   the connection was not admitted through it (benchmarks and tests on an
+    ///   `EmbeddedChannel`).
+    init(server: ServerState, ticket: ConnectionRegistry.Ticket? = nil) {
         self.server = server
+        self.ticket = ticket
         self.dispatcher = RequestDispatcher(
             server: server, scratch: JSONScratch(initialCapacity: 512), responses: ResponseBufferRecycler())
     }
@@ -76,22 +96,25 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        startIdleTimer(context: context)
+        startDeadlineTimer(context: context)
         context.fireChannelActive()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        stopIdleTimer()
+        stopDeadlineTimer()
+        releaseBody()
         context.fireChannelInactive()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        stopIdleTimer()
+        stopDeadlineTimer()
+        releaseBody()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         activity &+= 1
         var incoming = unwrapInboundIn(data)
+        received &+= UInt64(truncatingIfNeeded: incoming.readableBytes)
         if case .closing = state { return }
         if buffer == nil || buffer?.readableBytes == 0 {
             buffer = incoming
@@ -142,7 +165,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     /// Answers every complete request in the buffer.
-    private func process(context: ChannelHandlerContext) {
+    func process(context: ChannelHandlerContext) {
         while var input = buffer, input.readableBytes > 0 {
             if !writable {
                 pausedForWritability = true
@@ -178,6 +201,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
                 byte == UInt8(ascii: "\r") || byte == UInt8(ascii: "\n")
             {
                 input.moveReaderIndex(forwardBy: 1)
+                sawPreamble = true
             }
             guard input.readableBytes > 0 else { return false }
             // Parsed, routed and authenticated in one pass over the bytes in place.
@@ -191,10 +215,9 @@ final class ConnectionHandler: ChannelDuplexHandler {
                 case .complete(let length):
                     let (route, query) = Route.match(
                         head.method, target: UnsafeRawBufferPointer(rebasing: bytes[head.target]), uri: head.uri)
-                    let verdict =
-                        route.requiresAuthentication
-                        ? server.authenticator.verify(bytes: head.authorization.map { UnsafeRawBufferPointer(rebasing: bytes[$0]) })
-                        : .accepted
+                    // Checked for every route: the health routes need no key, but show details
+                    // only with it, and a connection is proven by an authenticated request.
+                    let verdict = server.authenticator.verify(bytes: head.authorization.map { UnsafeRawBufferPointer(rebasing: bytes[$0]) })
                     return .complete(length: length, route: route, query: query, verdict: verdict)
                 }
             }
@@ -207,6 +230,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
                 return false
             case .complete(let length, let route, let query, let verdict):
                 input.moveReaderIndex(forwardBy: length)
+                head.authenticated = verdict == .accepted
                 startRequest(head, route: route, query: query, verdict: verdict, input: &input, context: context)
                 return true
             }
@@ -214,22 +238,32 @@ final class ConnectionHandler: ChannelDuplexHandler {
         case .body(let head, let route, let query, let length):
             guard input.readableBytes >= length, let body = input.readSlice(length: length) else { return false }
             state = .head(scanned: 0)
+            releaseBody()
             answer(head, route: route, query: query, body: body, context: context)
             return true
 
         case .chunked(let head, let route, let query, var decoder, var body):
             state = .head(scanned: 0)  // drop the state's copy of `body` so appending does not copy
-            switch decoder.decode(&input, into: &body, limit: limits.maxBodyBytes) {
+            let outcome = decoder.decode(&input, into: &body, limit: limits.maxBodyBytes, maxTrailerBytes: limits.maxHeaderBytes)
+            if body.readableBytes > reservedBody, !reserveBody(body.readableBytes - reservedBody) {
+                failBusy(context: context)
+                return false
+            }
+            switch outcome {
             case .needMoreData:
                 state = .chunked(head, route, query, decoder, body)
                 return false
-            case .malformed:
-                fail(.badRequest, code: "invalid_http", detail: "malformed chunked body", context: context)
+            case .malformed(let reason):
+                fail(.badRequest, code: "invalid_http", detail: "malformed chunked body: \(reason)", context: context)
                 return false
             case .tooLarge:
                 fail(.payloadTooLarge, code: "body_too_large", detail: "request body exceeds \(limits.maxBodyBytes) bytes", context: context)
                 return false
+            case .trailersTooLarge:
+                fail(.requestHeaderFieldsTooLarge, code: "invalid_http", detail: "chunked trailers exceed \(limits.maxHeaderBytes) bytes or \(RequestHeadParser.maxFields) fields", context: context)
+                return false
             case .done:
+                releaseBody()
                 answer(head, route: route, query: query, body: body, context: context)
                 return true
             }
@@ -246,124 +280,5 @@ final class ConnectionHandler: ChannelDuplexHandler {
         case incomplete(scanned: Int)
         case invalid(HTTPResponseStatus, String)
         case complete(length: Int, route: Route, query: Substring, verdict: APIKeyAuthenticator.Verdict)
-    }
-
-    /// Starts answering a request whose head was just read from `input`.
-    private func startRequest(
-        _ head: RequestHead, route: Route, query: Substring, verdict: APIKeyAuthenticator.Verdict, input: inout ByteBuffer,
-        context: ChannelHandlerContext
-    ) {
-        let limits = server.configuration.limits
-        if let failure = dispatcher.authenticationFailure(verdict, allocator: allocator) {
-            switch head.framing {
-            case .none:
-                state = .head(scanned: 0)
-                write(failure, head: head, context: context)
-            case .length(let length):
-                state = .skipping(remaining: length)
-                write(failure, head: head, context: context)
-            case .chunked:
-                state = .closing
-                write(failure, head: head, forceClose: true, context: context)
-            }
-            return
-        }
-        if case .length(let length) = head.framing, length > limits.maxBodyBytes {
-            fail(.payloadTooLarge, code: "body_too_large", detail: "request body exceeds \(limits.maxBodyBytes) bytes", head: head, context: context)
-            return
-        }
-        if head.expectContinue, head.framing != .none {
-            context.write(wrapOutboundOut(ResponseFraming.continueResponse(allocator: allocator)), promise: nil)
-            needsFlush = true
-        }
-        switch head.framing {
-        case .none:
-            state = .head(scanned: 0)
-            answer(head, route: route, query: query, body: ByteBuffer(), context: context)
-        case .length(let length):
-            if let body = input.readSlice(length: length) {
-                // The usual case: the body came with the head, so it is answered without
-                // going through the `.body` state.
-                state = .head(scanned: 0)
-                answer(head, route: route, query: query, body: body, context: context)
-            } else {
-                state = .body(head, route, query, length: length)
-            }
-        case .chunked:
-            state = .chunked(head, route, query, ChunkedBodyDecoder(), allocator.buffer(capacity: 0))
-        }
-    }
-
-    private func answer(_ head: RequestHead, route: Route, query: Substring, body: ByteBuffer, context: ChannelHandlerContext) {
-        switch dispatcher.dispatch(
-            route: route, query: query, head: head, body: body, allocator: allocator, eventLoop: { context.eventLoop }) {
-        case .immediate(let response):
-            write(response, head: head, context: context)
-        case .deferred(let future):
-            state = .waiting
-            // Completes on this connection's event loop, so touching the handler is safe.
-            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-            future.hop(to: context.eventLoop).whenComplete { result in
-                let (handler, context) = loopBound.value
-                handler.finishDeferred(result, head: head, context: context)
-            }
-        }
-    }
-
-    private var backlogIsFull: Bool {
-        guard case .waiting = state, let buffer else { return false }
-        let limits = server.configuration.limits
-        return buffer.readableBytes > limits.maxBodyBytes + limits.maxHeaderBytes
-    }
-
-    private func finishDeferred(_ result: Result<EndpointResponse, Error>, head: RequestHead, context: ChannelHandlerContext) {
-        guard case .waiting = state else { return }
-        state = .head(scanned: 0)
-        let response: EndpointResponse
-        switch result {
-        case .success(let answer):
-            response = answer
-        case .failure(let error):
-            server.logger.error("request failed", metadata: ["http.path": "\(head.uri)", "error": "\(error)"])
-            response = ErrorResponse.make(.internalServerError, code: "internal_error", detail: "the request could not be completed", allocator: allocator)
-        }
-        write(response, head: head, context: context)
-        process(context: context)
-        if needsFlush {
-            needsFlush = false
-            context.flush()
-        }
-        if readPending, !pausedForWritability, !backlogIsFull {
-            readPending = false
-            context.read()
-        }
-    }
-
-    /// Answers with an error and closes the connection.
-    private func fail(_ status: HTTPResponseStatus, code: String, detail: String, head: RequestHead? = nil, context: ChannelHandlerContext) {
-        let response = ErrorResponse.make(status, code: code, detail: detail, allocator: allocator)
-        let fallback = RequestHead(keepAlive: false)
-        write(response, head: head ?? fallback, forceClose: true, context: context)
-    }
-
-    private func write(_ response: consuming EndpointResponse, head: RequestHead, forceClose: Bool = false, context: ChannelHandlerContext) {
-        let keepAlive = head.keepAlive && !forceClose
-        // Framed in place: `response` is this function's own copy, so its body buffer is
-        // uniquely referenced and the head goes into its headroom without a copy-on-write.
-        var response = response
-        ResponseFraming.frame(
-            status: response.status, body: &response.body, version: head.version, keepAlive: keepAlive,
-            omitBody: head.method.isHEAD, allow: response.allow, allocator: allocator)
-        let bytes = response.body
-        if keepAlive {
-            context.write(wrapOutboundOut(bytes), promise: nil)
-            dispatcher.responses.keep(bytes)
-            needsFlush = true
-        } else {
-            state = .closing
-            needsFlush = false
-            let channel = context.channel
-            context.writeAndFlush(wrapOutboundOut(bytes)).whenComplete { _ in channel.close(promise: nil) }
-        }
     }
 }

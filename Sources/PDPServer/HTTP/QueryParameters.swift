@@ -1,14 +1,25 @@
 // SPDX-License-Identifier: Apache-2.0
 
 /// A parsed URL query (`a=1&b=x%20y`), keeping repeated keys in order.
+///
+/// Names and values are percent-decoded with `+` as space. A malformed escape (`%4`, `%ZZ`)
+/// or bytes that are not UTF-8 once decoded (`%FF`) make the pair unreadable: it is left
+/// out and ``problem`` says why, so callers that act on parameters can refuse the request
+/// instead of acting on a guess (several spellings would otherwise decode to one U+FFFD).
 struct QueryParameters {
     private(set) var pairs: [(name: String, value: String)] = []
+    /// Why a pair could not be decoded (the first such pair), or `nil`.
+    private(set) var problem: String?
 
     init(_ query: Substring) {
         for part in query.split(separator: "&", omittingEmptySubsequences: true) {
             let pieces = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = Self.decode(pieces[0])
-            let value = pieces.count > 1 ? Self.decode(pieces[1]) : ""
+            guard let name = PercentDecoding.decode(pieces[0], plusAsSpace: true),
+                let value = pieces.count > 1 ? PercentDecoding.decode(pieces[1], plusAsSpace: true) : ""
+            else {
+                if problem == nil { problem = "query parameter '\(pieces[0].prefix(64))' is not valid percent-encoded UTF-8" }
+                continue
+            }
             pairs.append((name, value))
         }
     }
@@ -18,34 +29,4 @@ struct QueryParameters {
 
     /// Every value of `name`, in order (Permit sends lists as repeated keys).
     func all(_ name: String) -> [String] { pairs.filter { $0.name == name }.map(\.value) }
-
-    /// Percent-decoding with `+` as space; malformed escapes are kept literally.
-    static func decode(_ text: Substring) -> String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count)
-        var iterator = Array(text.utf8)[...]
-        while let byte = iterator.popFirst() {
-            if byte == UInt8(ascii: "+") {
-                bytes.append(UInt8(ascii: " "))
-            } else if byte == UInt8(ascii: "%"), iterator.count >= 2,
-                let high = hexValue(iterator[iterator.startIndex]),
-                let low = hexValue(iterator[iterator.startIndex + 1])
-            {
-                bytes.append(high << 4 | low)
-                iterator = iterator.dropFirst(2)
-            } else {
-                bytes.append(byte)
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
 }

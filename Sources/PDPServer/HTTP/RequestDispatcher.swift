@@ -57,8 +57,9 @@ struct RequestDispatcher {
             case .authorizedUsers: return try QueryEndpoints.authorizedUsers(body, context)
             case .userTenants: return try QueryEndpoints.userTenants(body, context)
             case .localRoleAssignments: return QueryEndpoints.roleAssignments(query, context)
-            case .health: return QueryEndpoints.health(ready: false, context)
-            case .ready: return QueryEndpoints.health(ready: true, context, facts: server.facts)
+            case .health: return HealthEndpoints.health(ready: false, authenticated: head.authenticated, context)
+            case .ready: return HealthEndpoints.health(ready: true, authenticated: head.authenticated, context, facts: server.facts)
+            case .invalidPath(let problem): return problem.restError.response(allocator: allocator)
             case .rest: return ErrorResponse.make(.notFound, code: "not_found", detail: "no endpoint at \(head.uri)", allocator: allocator)
             case .methodNotAllowed(let allow):
                 var response = ErrorResponse.make(.methodNotAllowed, code: "method_not_allowed", detail: "use \(allow) for \(head.uri)", allocator: allocator)

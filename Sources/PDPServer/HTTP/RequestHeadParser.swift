@@ -1,29 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import NIOHTTP1
 
-/// How a request's body is delimited.
-enum BodyFraming: Equatable {
-    case none
-    case length(Int)
-    case chunked
-}
-
-/// The parts of an HTTP/1.x request head this server acts on.
-struct RequestHead {
-    var method: HTTPMethod = .GET
-    var uri: String = ""
-    /// Where the request target (`uri`) is, as byte offsets into the parsed head.
-    var target: Range<Int> = 0..<0
-    var version: HTTPVersion = .http1_1
-    var keepAlive: Bool = true
-    var framing: BodyFraming = .none
-    var expectContinue: Bool = false
-    /// Where the `Authorization` value is, as byte offsets into the parsed head.
-    var authorization: Range<Int>? = nil
-    /// Why `X-Wait-Timeout` or `X-Timeout-Policy` is invalid (400 on the facts API).
-    var syncHeaderProblem: String? = nil
-}
-
 /// Parses HTTP/1.0 and HTTP/1.1 request heads, strictly, from bytes in place.
 ///
 /// Written by hand instead of using NIO's `HTTPRequestDecoder` because that decoder turns
@@ -34,9 +11,15 @@ struct RequestHead {
 /// untrusted input:
 /// - request line `METHOD SP target SP HTTP/1.0|HTTP/1.1`, tokens and visible ASCII only;
 /// - header fields `name: value` with token names, no control characters in values, no
-///   obsolete line folding; lines end in CRLF (a bare LF is accepted, a bare CR is not);
-/// - `Transfer-Encoding` other than exactly `chunked`, `Transfer-Encoding` together with
-///   `Content-Length`, or two different `Content-Length`s are rejected (request smuggling);
+///   obsolete line folding; every line ends in CRLF (a bare LF or bare CR is 400: RFC 9112
+///   §2.2 allows a server to accept a bare LF, but a proxy in front that reads the head
+///   differently is how requests are smuggled);
+/// - `Transfer-Encoding` other than exactly `chunked`, a repeated `Transfer-Encoding`, one
+///   in an HTTP/1.0 request (RFC 9112 §6.1), one together with `Content-Length`, or two
+///   different `Content-Length`s are rejected (request smuggling);
+/// - `Host` exactly once in HTTP/1.1 and at most once in HTTP/1.0 (RFC 9112 §3.2; its value
+///   is not used, so not parsed further); `Authorization` at most once (with two, which
+///   one is the credential is a guess);
 /// - at most `maxHeaderBytes` bytes and 100 fields.
 enum RequestHeadParser {
     enum Outcome {
@@ -78,6 +61,7 @@ enum RequestHeadParser {
         var transferEncoding = false
         var connectionClose = false
         var connectionKeepAlive = false
+        var hosts = 0
         var fields = 0
         while true {
             guard let line = lines.next() else { return incomplete() }
@@ -98,12 +82,20 @@ enum RequestHeadParser {
                     // Seconds, as a float; empty or negative means "do not wait". Writes here are
                     // synchronous, so a valid value needs no further handling.
                     let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[field.value]), as: UTF8.self)
-                    if !text.isEmpty, Double(text) == nil { head.syncHeaderProblem = "X-Wait-Timeout must be a number of seconds" }
+                    if !text.isEmpty, !(Double(text)?.isFinite ?? false) {
+                        head.syncHeaderProblem = "X-Wait-Timeout must be a finite number of seconds"
+                    }
                 }
+            case 4:
+                if equalsLowercase(bytes, name, "host") { hosts += 1 }
             case 13:
-                if equalsLowercase(bytes, name, "authorization") { head.authorization = field.value }
+                if equalsLowercase(bytes, name, "authorization") {
+                    guard head.authorization == nil else { return .invalid(.badRequest, "more than one Authorization header") }
+                    head.authorization = field.value
+                }
             case 17:
                 if equalsLowercase(bytes, name, "transfer-encoding") {
+                    guard !transferEncoding else { return .invalid(.badRequest, "more than one Transfer-Encoding header") }
                     transferEncoding = true
                     chunked = equalsLowercase(bytes, field.value, "chunked")
                     if !chunked { return .invalid(.notImplemented, "only the chunked transfer coding is supported") }
@@ -132,11 +124,16 @@ enum RequestHeadParser {
                 break
             }
         }
-        if transferEncoding && contentLength != nil {
-            return .invalid(.badRequest, "both Transfer-Encoding and Content-Length")
+        if lines.sawBareLineFeed { return .invalid(.badRequest, "a line ends in LF without CR") }
+        let http11 = head.version.minor == 1
+        if hosts != 1, hosts > 1 || http11 {
+            return .invalid(.badRequest, hosts > 1 ? "more than one Host header" : "missing Host header")
+        }
+        if transferEncoding {
+            if contentLength != nil { return .invalid(.badRequest, "both Transfer-Encoding and Content-Length") }
+            if !http11 { return .invalid(.badRequest, "Transfer-Encoding in an HTTP/1.0 request") }
         }
         head.framing = chunked ? .chunked : contentLength.map { $0 > 0 ? .length($0) : .none } ?? .none
-        let http11 = head.version.minor == 1
         head.keepAlive = !connectionClose && (http11 || connectionKeepAlive)
         let end = lines.position
         if end > maxHeaderBytes {
@@ -157,38 +154,6 @@ enum RequestHeadParser {
             }
             index += 1
         }
-    }
-
-    /// The index of the first LF at or after `start` and before `end`, or `end`.
-    ///
-    /// Eight bytes per step: `(w ^ 0x0A..) - 0x01..) & ~(w ^ 0x0A..) & 0x80..` flags zero bytes
-    /// of `w ^ 0x0A..`, and its lowest set bit is exactly the first LF. A head is a few hundred
-    /// bytes scanned twice (end of head, then lines), so this matters per request.
-    @inline(__always)
-    static func firstNewline(_ bytes: UnsafeRawBufferPointer, from start: Int, end: Int) -> Int {
-        guard let base = bytes.baseAddress else { return end }
-        return firstNewline(base, from: start, end: end)
-    }
-
-    @inline(__always)
-    static func firstNewline(_ base: UnsafeRawPointer, from start: Int, end: Int) -> Int {
-        firstByte(UInt8(ascii: "\n"), base, from: start, end: end)
-    }
-
-    /// The index of the first `target` byte at or after `start` and before `end`, or `end`;
-    /// eight bytes per step as in ``firstNewline(_:from:end:)``.
-    @inline(__always)
-    static func firstByte(_ target: UInt8, _ base: UnsafeRawPointer, from start: Int, end: Int) -> Int {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        var index = start
-        while index + 8 <= end {
-            let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: index, as: UInt64.self)) ^ (ones &* UInt64(target))
-            let found = (word &- ones) & ~word & (ones &* 0x80)
-            if found != 0 { return index + found.trailingZeroBitCount >> 3 }
-            index += 8
-        }
-        while index < end, base.load(fromByteOffset: index, as: UInt8.self) != target { index += 1 }
-        return index
     }
 
     /// `METHOD SP target SP HTTP/1.x`, with a token method and a visible-ASCII target.
@@ -266,86 +231,6 @@ enum RequestHeadParser {
         return (name, start..<end)
     }
 
-    /// Whether a name of at least eight bytes is all letters, digits and `-`, a word at a time.
-    @inline(__always)
-    private static func nameIsPlain(_ base: UnsafeRawPointer, _ name: Range<Int>) -> Bool {
-        guard name.count >= 8 else { return false }
-        var index = name.lowerBound
-        while index + 8 < name.upperBound {
-            guard isPlainNameWord(base.loadUnaligned(fromByteOffset: index, as: UInt64.self)) else { return false }
-            index += 8
-        }
-        return isPlainNameWord(base.loadUnaligned(fromByteOffset: name.upperBound - 8, as: UInt64.self))
-    }
-
-    /// Whether all eight bytes of `word` are ASCII letters, digits or `-`, all of them token
-    /// bytes, tested at once.
-    ///
-    /// Words with a byte below 0x20 or above 0x7F are refused first: the former would fold
-    /// onto `-` and the digits below, the latter would carry into their neighbours. The rest
-    /// are 0x20-0x7F; OR-ing 0x20 folds A-Z onto a-z, and adding `0x80 - low` to each byte
-    /// sets its high bit exactly when the byte is at least `low`, without carries.
-    @inline(__always)
-    static func isPlainNameWord(_ word: UInt64) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let high = ones &* 0x80
-        guard ((word &- ones &* 0x20) & ~word | word) & high == 0 else { return false }
-        let folded = word | (ones &* 0x20)
-        let letter = (folded &+ ones &* 0x1F) & ~(folded &+ ones &* 0x05)  // 0x61 ... 0x7A
-        let digit = (folded &+ ones &* 0x50) & ~(folded &+ ones &* 0x46)  // 0x30 ... 0x39
-        let dashDiff = folded ^ (ones &* 0x2D)
-        let dash = ~(((dashDiff & ~high) &+ ~high) | dashDiff)  // bytes where dashDiff is 0
-        return (letter | digit | dash) & high == high
-    }
-
-    @inline(__always)
-    private static func isOptionalWhitespace(_ byte: UInt8) -> Bool {
-        byte == UInt8(ascii: " ") || byte == 0x09
-    }
-
-    /// Whether `range` holds only field-value bytes: 0x20-0x7E, tab and obs-text (0x80-0xFF).
-    ///
-    /// Eight bytes per step, as values are most of a head's bytes: `(w - 0x20..) & ~w & 0x80..`
-    /// is nonzero exactly when some byte of `w` is below 0x20, and the same test on
-    /// `w ^ 0x7F..` against 0x01 finds DEL. Such a word (a tab, or an invalid byte) is
-    /// decided byte by byte. The last word overlaps the one before instead of a byte loop.
-    static func isFieldValue(_ base: UnsafeRawPointer, _ range: Range<Int>) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let high = ones &* 0x80
-        @inline(__always) func wordIsPlain(_ offset: Int) -> Bool {
-            let word = base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-            let control = (word &- ones &* 0x20) & ~word & high
-            let del = word ^ (ones &* 0x7F)
-            return control | ((del &- ones) & ~del & high) == 0
-        }
-        @inline(__always) func bytesAreValid(_ lower: Int, _ upper: Int) -> Bool {
-            var index = lower
-            while index < upper {
-                let byte = base.load(fromByteOffset: index, as: UInt8.self)
-                guard (byte >= 0x20 && byte != 0x7F) || byte == 0x09 else { return false }
-                index += 1
-            }
-            return true
-        }
-        guard range.count >= 8 else { return bytesAreValid(range.lowerBound, range.upperBound) }
-        var index = range.lowerBound
-        while index + 8 <= range.upperBound {
-            if !wordIsPlain(index), !bytesAreValid(index, index + 8) { return false }
-            index += 8
-        }
-        let last = range.upperBound - 8
-        return index == range.upperBound || wordIsPlain(last) || bytesAreValid(last, range.upperBound)
-    }
-
-    /// RFC 9110 `tchar`: ALPHA, DIGIT and ``!#$%&'*+-.^_`|~``, as a 128-bit set (bit n is
-    /// byte n), tested with a shift instead of a chain of compares for every header name byte.
-    @inline(__always)
-    static func isTokenByte(_ byte: UInt8) -> Bool {
-        let low: UInt64 = 0x03FF_6CFA_0000_0000  // ! # $ % & ' * + - . 0-9
-        let high: UInt64 = 0x57FF_FFFF_C7FF_FFFE  // A-Z ^ _ ` a-z | ~
-        return byte < 64 ? (low >> UInt64(byte)) & 1 == 1 : byte < 128 && (high >> UInt64(byte &- 64)) & 1 == 1
-    }
-
     private static func parseDecimal(_ base: UnsafeRawPointer, _ range: Range<Int>) -> Int? {
         guard !range.isEmpty, range.count <= 15 else { return nil }
         var value = 0
@@ -355,33 +240,6 @@ enum RequestHeadParser {
             value = value * 10 + Int(byte - UInt8(ascii: "0"))
         }
         return value
-    }
-
-    /// Whether the bytes in `range` equal `lowercase` ignoring ASCII case, eight at a time.
-    ///
-    /// OR-ing 0x20 into a byte folds uppercase letters onto lowercase ones. It also folds
-    /// 0x00-0x1F onto 0x20-0x3F, so `lowercase` must hold only lowercase letters, digits and
-    /// `-`, and `range` must be a header name or value that passed validation (no control
-    /// bytes but tab, which folds onto `)`): then only case variants compare equal.
-    @inline(__always)
-    static func equalsLowercase(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, _ lowercase: StaticString) -> Bool {
-        let count = lowercase.utf8CodeUnitCount
-        guard range.count == count, let base = bytes.baseAddress else { return false }
-        let lhs = base + range.lowerBound
-        let rhs = UnsafeRawPointer(lowercase.utf8Start)
-        let fold: UInt64 = 0x2020_2020_2020_2020
-        var index = 0
-        while index + 8 <= count {
-            if lhs.loadUnaligned(fromByteOffset: index, as: UInt64.self) | fold != rhs.loadUnaligned(fromByteOffset: index, as: UInt64.self) {
-                return false
-            }
-            index += 8
-        }
-        while index < count {
-            if lhs.load(fromByteOffset: index, as: UInt8.self) | 0x20 != rhs.load(fromByteOffset: index, as: UInt8.self) { return false }
-            index += 1
-        }
-        return true
     }
 
     private static func equalsExactly(_ base: UnsafeRawPointer, _ range: Range<Int>, _ text: StaticString) -> Bool {
@@ -407,30 +265,5 @@ enum RequestHeadParser {
             if a < b { body(a..<b) }
             start = index + 1
         }
-    }
-}
-
-/// Splits a head into lines ending in LF, without the line end (a CR right before the LF
-/// is dropped; a CR anywhere else fails the field-value check). A last line without its LF
-/// is not returned: the head is incomplete.
-private struct LineReader {
-    let base: UnsafeRawPointer
-    let end: Int
-    var position = 0
-
-    init(base: UnsafeRawPointer, end: Int) {
-        self.base = base
-        self.end = end
-    }
-
-    mutating func next() -> Range<Int>? {
-        guard position < end else { return nil }
-        let index = RequestHeadParser.firstNewline(base, from: position, end: end)
-        guard index < end else { return nil }
-        var lineEnd = index
-        if lineEnd > position, base.load(fromByteOffset: lineEnd - 1, as: UInt8.self) == UInt8(ascii: "\r") { lineEnd -= 1 }
-        let line = position..<lineEnd
-        position = index + 1
-        return line
     }
 }

@@ -14,6 +14,9 @@ enum Route: Equatable {
     case ready
     /// The facts and schema API (`/facts/...`, `/v2/facts/...`, `/v2/schema/...`, `/v2/api-key/scope`).
     case rest(RESTRoute)
+    /// A REST path with an undecodable segment or an empty key (400 or 422). Indirect: it is
+    /// rare, and keeps `Route` as small as the hot path wants it.
+    indirect case invalidPath(InvalidPath)
     case methodNotAllowed(allow: String)
     case notFound
 
@@ -41,7 +44,11 @@ enum Route: Equatable {
         let pathEnd = uri.utf8.index(uri.startIndex, offsetBy: pathLength)
         let query = pathEnd < uri.endIndex ? uri[uri.utf8.index(after: pathEnd)...] : ""
         if let fixed { return (fixed, query) }
-        return (RESTRoute.match(uri[..<pathEnd]).map { .rest($0) } ?? .notFound, query)
+        do {
+            return (try RESTRoute.match(uri[..<pathEnd]).map { .rest($0) } ?? .notFound, query)
+        } catch {
+            return (.invalidPath(error), query)
+        }
     }
 
     /// The decision, query and probe endpoints, matched on the path bytes; `nil` for others.

@@ -5,22 +5,47 @@ struct Pagination {
     var page: Int
     var perPage: Int
 
-    /// Defaults: page 1, 100 per page. Out-of-range or non-integer values are 422.
-    init(_ parameters: QueryParameters) throws(RESTError) {
-        let page = parameters["page"].map { Int($0) } ?? 1
-        let perPage = parameters["per_page"].map { Int($0) } ?? 100
-        guard let page, page >= 1 else { throw .invalid(["query", "page"], "ensure this value is greater than or equal to 1") }
-        guard let perPage, (1...100).contains(perPage) else {
-            throw .invalid(["query", "per_page"], "ensure this value is between 1 and 100")
+    /// The largest `page` accepted. Python has no integer limit, but a page this far out is
+    /// empty for any store that fits in memory, and the bound keeps `(page - 1) * perPage`
+    /// far from overflowing (a huge `page` used to crash the process).
+    static let maxPage = Int(Int32.max)
+    static let maxPerPage = 100
+
+    /// Why a query's pagination cannot be used: the parameter and a message.
+    struct Problem: Error, Equatable {
+        var parameter: String
+        var message: String
+    }
+
+    /// Defaults: page 1, 100 per page.
+    /// - Throws: ``Problem`` for a non-integer or out-of-range value, or an undecodable query.
+    init(validating parameters: QueryParameters) throws(Problem) {
+        if let problem = parameters.problem { throw Problem(parameter: "", message: problem) }
+        guard let page = parameters["page"].map({ Int($0) }) ?? 1, (1...Self.maxPage).contains(page) else {
+            throw Problem(parameter: "page", message: "ensure this value is an integer between 1 and \(Self.maxPage)")
+        }
+        guard let perPage = parameters["per_page"].map({ Int($0) }) ?? Self.maxPerPage, (1...Self.maxPerPage).contains(perPage) else {
+            throw Problem(parameter: "per_page", message: "ensure this value is an integer between 1 and \(Self.maxPerPage)")
         }
         self.page = page
         self.perPage = perPage
     }
 
-    func slice<T>(_ items: [T]) -> ArraySlice<T> {
-        let start = min((page - 1) * perPage, items.count)
-        return items[start..<min(start + perPage, items.count)]
+    /// The facts API's form: out-of-range or non-integer values are 422 in FastAPI's shape.
+    init(_ parameters: QueryParameters) throws(RESTError) {
+        do {
+            try self.init(validating: parameters)
+        } catch {
+            throw .invalid(error.parameter.isEmpty ? ["query"] : ["query", error.parameter], error.message)
+        }
     }
 
-    func pageCount(total: Int) -> Int { (total + perPage - 1) / perPage }
+    /// The items on this page; empty past the end. Overflow-safe for any `page`.
+    func slice<T>(_ items: [T]) -> ArraySlice<T> {
+        let (offset, overflow) = (page - 1).multipliedReportingOverflow(by: perPage)
+        let start = overflow || offset < 0 ? items.count : min(offset, items.count)
+        return items[start..<(start + min(perPage, items.count - start))]
+    }
+
+    func pageCount(total: Int) -> Int { total / perPage + (total % perPage == 0 ? 0 : 1) }
 }

@@ -47,19 +47,30 @@ struct RESTInput {
         if value.isNull { return .some(nil) }
         guard case .object(let members) = value else { throw .invalid(location + [name], "value is not a valid dict", type: "type_error.dict") }
         var attributes: [String: AttributeValue] = [:]
-        for member in members { attributes[member.key] = attribute(member.value) }
+        for member in members { attributes[member.key] = try attribute(member.value, at: location + [name, member.key]) }
         return .some(attributes)
     }
 
-    static func attribute(_ value: JSONValue) -> AttributeValue {
+    /// An attribute value.
+    /// - Throws: 422 for a number beyond a double's range (`1e999`): it would be stored as
+    ///   infinity and read back as `null`.
+    static func attribute(_ value: JSONValue, at location: [String]) throws(RESTError) -> AttributeValue {
         switch value {
-        case .null: .null
-        case .bool(let flag): .bool(flag)
-        case .int(let number): .int(number)
-        case .double(let number): .double(number)
-        case .string(let text): .string(text)
-        case .array(let elements): .array(elements.map(attribute))
-        case .object(let members): .object(Dictionary(members.map { ($0.key, attribute($0.value)) }, uniquingKeysWith: { $1 }))
+        case .null: return .null
+        case .bool(let flag): return .bool(flag)
+        case .int(let number): return .int(number)
+        case .double(let number):
+            guard number.isFinite else { throw .invalid(location, "number out of range", type: "value_error.number") }
+            return .double(number)
+        case .string(let text): return .string(text)
+        case .array(let elements):
+            var values: [AttributeValue] = []
+            for (index, element) in elements.enumerated() { values.append(try attribute(element, at: location + [String(index)])) }
+            return .array(values)
+        case .object(let members):
+            var values: [String: AttributeValue] = [:]
+            for member in members { values[member.key] = try attribute(member.value, at: location + [member.key]) }
+            return .object(values)
         }
     }
 
@@ -72,8 +83,8 @@ struct RESTInput {
         let object = try object(value, at: location)
         let key = if let pathKey { pathKey } else { try string(object, "key", at: location) }
         let email = try optionalString(object, "email", at: location)
-        if let email = email ?? nil, !isPlausibleEmail(email) {
-            throw .invalid(location + ["email"], "value is not a valid email address", type: "value_error.email")
+        if let email = email ?? nil, let problem = EmailAddressRule.problem(email) {
+            throw .invalid(location + ["email"], "value is not a valid email address: \(problem)", type: "value_error.email")
         }
         var input = UserInput(
             key: key, email: email,
@@ -133,6 +144,9 @@ struct RESTInput {
         let user = if let pathUser { pathUser } else { try string(object, "user", at: location) }
         let role = try string(object, "role", at: location)
         let tenant = try optionalString(object, "tenant", at: location) ?? nil
+        if tenant?.isEmpty == true {
+            throw .invalid(location + ["tenant"], "ensure this value has at least 1 character", type: "value_error.any_str.min_length")
+        }
         if let instance = object["resource_instance"], !instance.isNull {
             throw .invalid(location + ["resource_instance"], "resource instance roles are not supported by this PDP")
         }
@@ -161,10 +175,5 @@ struct RESTInput {
         return TenantInput(
             key: key, name: name, description: try optionalString(object, "description", at: location),
             attributes: try optionalAttributes(object, "attributes", at: location))
-    }
-
-    static func isPlausibleEmail(_ text: String) -> Bool {
-        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !text.contains(" ")
     }
 }

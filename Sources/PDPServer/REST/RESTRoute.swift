@@ -28,19 +28,59 @@ enum RESTRoute: Equatable {
     case resource(String)
 
     /// The route for `path`, or `nil` when it is not a REST path.
-    static func match(_ path: Substring) -> RESTRoute? {
-        let segments = path.split(separator: "/", omittingEmptySubsequences: true).map { QueryParameters.decode($0) }
+    ///
+    /// Segments are percent-decoded strictly (``PercentDecoding``; `+` is itself in a path)
+    /// and empty ones are kept, so `users//roles` is an empty user key, not user `roles`. A
+    /// single trailing slash is ignored.
+    /// - Throws: ``InvalidPath`` (400) for a segment that is not valid percent-encoded UTF-8;
+    ///   (422) for an empty key where the route takes one.
+    static func match(_ path: Substring) throws(InvalidPath) -> RESTRoute? {
+        var raw = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard raw.count > 1, raw[0].isEmpty else { return nil }
+        raw.removeFirst()
+        if raw.count > 1, raw.last?.isEmpty == true { raw.removeLast() }
+        var segments: [String] = []
+        segments.reserveCapacity(raw.count)
+        for segment in raw {
+            guard let decoded = PercentDecoding.decode(segment, plusAsSpace: false) else {
+                throw InvalidPath(
+                    status: 400, location: ["path"],
+                    message: "path segment '\(segment.prefix(64))' is not valid percent-encoded UTF-8")
+            }
+            segments.append(decoded)
+        }
+        let route: RESTRoute?
         switch segments.first {
         case "facts":
-            return facts(segments.dropFirst())
+            route = facts(segments.dropFirst())
         case "v2":
             if segments == ["v2", "api-key", "scope"] { return .scope }
             guard segments.count >= 4 else { return nil }
-            if segments[1] == "facts" { return facts(segments.dropFirst(4)) }
-            if segments[1] == "schema" { return schema(segments.dropFirst(4)) }
-            return nil
+            if segments[1] == "facts" {
+                route = facts(segments.dropFirst(4))
+            } else if segments[1] == "schema" {
+                route = schema(segments.dropFirst(4))
+            } else {
+                route = nil
+            }
         default:
-            return nil
+            route = nil
+        }
+        if let parameter = route?.emptyKeyParameter {
+            throw InvalidPath(status: 422, location: ["path", parameter], message: "ensure this value has at least 1 character")
+        }
+        return route
+    }
+
+    /// The FastAPI name of a path parameter that is empty (`user_id`, ...), or `nil`.
+    private var emptyKeyParameter: String? {
+        switch self {
+        case .user(let key), .userRoles(let key): key.isEmpty ? "user_id" : nil
+        case .tenant(let key), .tenantUsers(let key): key.isEmpty ? "tenant_id" : nil
+        case .tenantUser(let tenant, let user): tenant.isEmpty ? "tenant_id" : user.isEmpty ? "user_id" : nil
+        case .role(let key): key.isEmpty ? "role_id" : nil
+        case .resource(let key): key.isEmpty ? "resource_id" : nil
+        case .scope, .users, .roleAssignments, .roleAssignmentsBulk, .tenants, .bulkUsers, .bulkTenants, .roles, .resources: nil
         }
     }
 

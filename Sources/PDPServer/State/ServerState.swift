@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: Apache-2.0
-import Atomics
 import Logging
 import Synchronization
 
@@ -11,7 +10,10 @@ public final class ServerState: Sendable {
     let configuration: ServerConfiguration
     let authenticator: APIKeyAuthenticator
     let logger: Logger
-    let openConnections = ManagedAtomic<Int>(0)
+    /// Who holds the connection slots (``RequestLimits/maxConnections``).
+    let connections: ConnectionRegistry
+    /// Request body bytes buffered across connections (``RequestLimits/maxBufferedBodyBytes``).
+    let bodyBudget: BodyBudget
     private let readinessState = Mutex(Readiness())
 
     public init(store: SnapshotStore, configuration: ServerConfiguration, logger: Logger, facts: FactsWriter? = nil) {
@@ -20,7 +22,16 @@ public final class ServerState: Sendable {
         self.configuration = configuration
         self.authenticator = APIKeyAuthenticator(apiKey: configuration.apiKey)
         self.logger = logger
+        self.connections = ConnectionRegistry(limits: configuration.limits)
+        self.bodyBudget = BodyBudget(limit: configuration.limits.maxBufferedBodyBytes)
     }
+
+    /// Connections admitted and open now.
+    public var openConnectionCount: Int { connections.openCount }
+    /// Open connections that have not completed an authenticated request yet.
+    public var unauthenticatedConnectionCount: Int { connections.unprovenCount }
+    /// Request body bytes reserved by connections now (for tests and monitoring).
+    public var bufferedBodyBytes: Int { bodyBudget.reserved }
 
     /// What `/ready` reports. Read only by the health endpoints, so a lock is fine here.
     public var readiness: Readiness {

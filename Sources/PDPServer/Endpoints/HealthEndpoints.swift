@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: Apache-2.0
+import NIOCore
+import PDPCore
+import PDPWire
+
+/// `/health`, `/healthy` and `/ready`: open to orchestrators without the API key.
+///
+/// Without the key an answer carries the status only (`{"status":"ok"}`; `/ready` answers
+/// 503 with `"unavailable"` before a policy is loaded). With the key (or when the server has
+/// none) `/ready` adds counts and the last reload failure, bounded: a few diagnostic lines
+/// and a small sample of dangling assignments, never the user keys, roles and tenants of
+/// every fact or every diagnostic of a huge policy to an anonymous caller.
+enum HealthEndpoints {
+    /// Most diagnostic lines of the last failed reload shown (the log has them all).
+    static let maxDiagnosticLines = 5
+    /// Most bytes of one diagnostic line shown.
+    static let maxDiagnosticLineBytes = 400
+    /// Most dangling role assignments listed as a sample.
+    static let maxDanglingSample = 10
+
+    /// - Parameters:
+    ///   - ready: `/ready` (a policy must be loaded) rather than `/health` (the process is up).
+    ///   - authenticated: the request carried the API key (or the server needs none).
+    static func health(ready: Bool, authenticated: Bool, _ context: EndpointContext, facts: FactsWriter? = nil) -> EndpointResponse {
+        var writer = JSONWriter(buffer: context.responseBuffer(capacity: 512))
+        writer.beginObject()
+        writer.key("status")
+        let ok = !ready || context.readiness.ready
+        writer.string(ok ? "ok" : "unavailable")
+        if ready, authenticated {
+            details(context, facts: facts, into: &writer)
+        }
+        writer.endObject()
+        return EndpointResponse(status: ok ? .ok : .serviceUnavailable, body: writer.buffer)
+    }
+
+    private static func details(_ context: EndpointContext, facts: FactsWriter?, into writer: inout JSONWriter) {
+        writer.key("policy")
+        writer.beginObject()
+        writer.key("roles")
+        writer.int(context.snapshot.policy.roles.count)
+        writer.key("users")
+        writer.int(context.snapshot.facts.userCount)
+        writer.key("last_reload_error")
+        if let error = context.readiness.lastReloadError {
+            let (shown, truncated) = capped(error)
+            writer.string(shown)
+            writer.key("last_reload_error_truncated")
+            writer.bool(truncated)
+        } else {
+            writer.null()
+        }
+        writer.key("reloads")
+        writer.int(context.readiness.reloads)
+        writer.key("reload_failures")
+        writer.int(context.readiness.reloadFailures)
+        writer.endObject()
+        guard let facts else { return }
+        let catalog = facts.catalog
+        writer.key("facts")
+        writer.beginObject()
+        writer.key("storage")
+        writer.string(facts.isDurable ? "journal" : "memory")
+        writer.key("users")
+        writer.int(catalog.api.users.count)
+        writer.key("tenants")
+        writer.int(catalog.api.tenants.count)
+        writer.key("role_assignments")
+        writer.int(catalog.api.assignments.count)
+        // API assignments naming a role or tenant this policy lacks: kept, not in effect.
+        writer.key("dangling_role_assignments")
+        writer.int(catalog.dangling.count)
+        writer.key("dangling_sample")
+        writer.beginArray()
+        for key in catalog.dangling.prefix(maxDanglingSample) {
+            writer.beginObject()
+            writer.assignmentMembers(key)
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.endObject()
+    }
+
+    /// The first ``maxDiagnosticLines`` lines of `text`, each cut at
+    /// ``maxDiagnosticLineBytes`` bytes (on a character boundary), and whether anything was
+    /// left out. Reads only what it shows: a failed reload of a huge policy once made this
+    /// text 160 MB.
+    static func capped(_ text: String) -> (shown: String, truncated: Bool) {
+        let utf8 = text.utf8
+        var index = utf8.startIndex
+        var lines: [String] = []
+        var truncated = false
+        while lines.count < maxDiagnosticLines, index < utf8.endIndex {
+            let limit = utf8.index(index, offsetBy: maxDiagnosticLineBytes, limitedBy: utf8.endIndex) ?? utf8.endIndex
+            if let newline = utf8[index..<limit].firstIndex(of: UInt8(ascii: "\n")) {
+                lines.append(String(decoding: utf8[index..<newline], as: UTF8.self))
+                index = utf8.index(after: newline)
+                continue
+            }
+            var end = limit
+            // Back off to the start of a character rather than split one.
+            while end > index, end < utf8.endIndex, utf8[end] & 0xC0 == 0x80 { end = utf8.index(before: end) }
+            lines.append(String(decoding: utf8[index..<end], as: UTF8.self) + (end < utf8.endIndex ? "…" : ""))
+            if end < utf8.endIndex {
+                truncated = true  // a long line: the rest of it and anything after is left out
+                index = utf8.endIndex
+            } else {
+                index = end
+            }
+        }
+        return (lines.joined(separator: "\n"), truncated || index < utf8.endIndex)
+    }
+}
