@@ -100,7 +100,9 @@ struct Serve: AsyncParsableCommand {
         let configuration = ServerConfiguration(
             host: host, port: port, apiKey: key, limits: limits, debugByDefault: debug)
         do {
-            try configuration.validate()
+            // Fails fast, before the data directory is opened; the server resolves the host
+            // again when it binds, and checks that answer.
+            _ = try configuration.listenAddress()
         } catch {
             throw ValidationError(error.description)
         }
