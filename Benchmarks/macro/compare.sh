@@ -15,9 +15,8 @@
 #      generator threads (a second generator thread competes with the event loops for the
 #      two cores and adds its own scheduling delay to every latency it measures);
 #   5. /allowed/bulk with 1,000 checks per request, 2, 4 and 8 connections: decisions per
-#      second. A connection is decided on the loop that accepted it, and the kernel spreads
-#      connections over the loops by hash: at 2 connections one loop gets both half the time,
-#      at 8 almost never (1 in 128).
+#      second. One loop accepts and hands connections to the loops in turn, so 2
+#      connections land on 2 loops.
 #
 #   Benchmarks/macro/compare.sh [--duration 10] [--rounds 3] [--connections "1 16 64 256"] [--pdp PATH]
 # Each wrk cell alternates nginx and pdp --rounds times and reports medians: on a 2-core VM

@@ -10,7 +10,8 @@ struct PDP: AsyncParsableCommand {
             Exit status: 0 on success; 1 when `check` denies or `diff` finds changes; \
             3 when a policy is invalid; 4 when `test` cases fail; 5 when `load` saw wrong \
             decisions, 6 when it saw errors or non-200 answers; 7 when `serve` cannot use its \
-            data directory (or `facts check` finds it damaged); 64 on usage errors.
+            data directory (or `facts check` finds it damaged); 8 when `serve` cannot listen on \
+            its address (another process holds it, or it is not this machine's); 64 on usage errors.
             """,
         version: PDPVersion.current,
         subcommands: [Serve.self, Validate.self, Check.self, Diff.self, TestCommand.self, Load.self, Facts.self, Probe.self]
@@ -25,4 +26,5 @@ enum Status {
     static let mismatches = ExitCode(5)
     static let loadErrors = ExitCode(6)
     static let storageFailure = ExitCode(7)
+    static let bindFailure = ExitCode(8)
 }

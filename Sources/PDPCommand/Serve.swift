@@ -15,8 +15,10 @@ struct Serve: AsyncParsableCommand {
         discussion: """
             Point an application's Permit SDK at it (`pdp=` / PERMIT_PDP_URL). Binds \
             127.0.0.1:7766 by default. The API key comes from --api-key, PDP_API_KEY or \
-            PERMIT_API_KEY; without one, only loopback addresses may be bound. When ready, prints \
-            `pdp listening on http://HOST:PORT` on standard output. SIGTERM or SIGINT shut down \
+            PERMIT_API_KEY; without one, the host must resolve to loopback addresses only. When \
+            ready, prints `pdp listening on http://HOST:PORT` on standard output (an IPv6 host \
+            in brackets). If another process holds the address, exits with status 8 and \
+            `address HOST:PORT already in use`. SIGTERM or SIGINT shut down \
             gracefully. Add `?debug=true` to a decision request (or start with --debug) to get \
             the reason in a `debug` object. Facts written through the Permit API (users, \
             tenants, role assignments) are journaled under --data-dir (default ./.pdp-data) \
@@ -37,7 +39,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("api-key"), help: "Bearer token clients must send (default: $PDP_API_KEY, then $PERMIT_API_KEY).")
     var apiKey: String?
 
-    @Option(help: "Event loop threads (default: one per core).")
+    @Option(help: "Event loop threads, 1 to 1024 (default: one per core).")
     var threads: Int?
 
     @Flag(help: "Add a `debug` reason to every decision response.")
@@ -96,6 +98,7 @@ struct Serve: AsyncParsableCommand {
         if Logger.Level(rawValue: logLevel) == nil { throw ValidationError("Unknown --log-level \(logLevel).") }
         if maxBodyBytes < 1024 { throw ValidationError("--max-body-bytes must be at least 1024.") }
         if compactAfterBytes < 1 { throw ValidationError("--compact-after-bytes must be positive.") }
+        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be between 1 and 1024.") }
         if maxBulkChecks < 1 || idleTimeout < 1 || maxConnections < 1 || headerTimeout < 1 || bodyTimeout < 1 || minBodyRate < 1 {
             throw ValidationError(
                 "--max-bulk-checks, --idle-timeout, --header-timeout, --body-timeout, --min-body-rate and --max-connections must be positive.")
@@ -134,7 +137,9 @@ struct Serve: AsyncParsableCommand {
         let configuration = ServerConfiguration(
             host: host, port: port, apiKey: key, limits: limits, debugByDefault: debug)
         do {
-            try configuration.validate()
+            // Fails fast, before the data directory is opened; the server resolves the host
+            // again when it binds, and checks that answer.
+            _ = try configuration.listenAddress()
         } catch {
             throw UsageFailure.exit(error.description, command: Self.self)
         }
@@ -165,9 +170,19 @@ struct Serve: AsyncParsableCommand {
         let paths = policy
         let reloader = PolicyReloadService(
             configuration: PolicyReloadConfiguration(paths: paths, watch: watch, loadedFiles: loadedFiles), compile: { PolicyInput.result(paths) }, server: server)
-        try await server.start()
+        do {
+            try await server.start()
+        } catch let error as ConfigurationError {
+            try await group.shutdownGracefully()
+            throw ValidationError(error.description)
+        } catch let error as BindError {
+            logger.critical("\(error)")
+            try await group.shutdownGracefully()
+            throw Status.bindFailure
+        }
         // Written unbuffered: scripts and tests wait for this line.
-        FileHandle.standardOutput.write(Data("pdp listening on http://\(host):\(server.localPort ?? port)\n".utf8))
+        let authority = ListenAddress.authority(host: host, port: server.localPort ?? port)
+        FileHandle.standardOutput.write(Data("pdp listening on http://\(authority)\n".utf8))
 
         let services = ServiceGroup(
             configuration: .init(services: [facts, reloader, server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -7,12 +7,6 @@ import PDPCore
 import ServiceLifecycle
 import Synchronization
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The Permit-compatible PDP over HTTP/1.1.
 ///
 /// Decisions run synchronously on the connection's event loop against the snapshot in
@@ -37,61 +31,47 @@ public final class PDPServer: Service, Sendable {
     /// The bound port, once started (useful with port 0).
     public var localPort: Int? { listeners.withLock { $0.first?.localAddress?.port } }
 
-    /// Binds and starts accepting connections.
-    /// - Throws: ``ConfigurationError`` for an unsafe configuration; NIO errors when binding fails.
+    /// Resolves the host, binds and starts accepting connections.
+    ///
+    /// One listening socket, without `SO_REUSEPORT`, so binding an address that another
+    /// process holds fails (one socket per loop with `SO_REUSEPORT` let a second `pdp serve`
+    /// start on the same port and take part of the traffic). One event loop accepts and
+    /// hands the connections to the loops in turn, as NIO's `ServerBootstrap` does with a
+    /// child group. The hand-off costs a connection made per request about 5 us of server
+    /// CPU (38 against 33 us per request, wrk -c64 with `Connection: close`, medians of five
+    /// alternating runs); keep-alive requests cost the same as before (7.0 against 7.3 us).
+    /// Every loop accepting from the one socket, through descriptors of their own, would
+    /// avoid it, but trips an assertion in NIO, which expects a readable socket to yield a
+    /// connection to the one loop that was woken.
+    /// - Throws: ``ConfigurationError`` for an unsafe or unusable configuration: a host that
+    ///   does not resolve, or that resolves to any address outside loopback while no API
+    ///   key is set; ``BindError`` when the address cannot be bound (`isAddressInUse` when
+    ///   another socket holds it).
     public func start() async throws {
         let configuration = state.configuration
-        try configuration.validate()
-        let state = self.state
-        // On a fixed port: one listening socket per event loop (SO_REUSEPORT), each accepting
-        // onto its own loop, so the kernel spreads new connections across loops and no accepted
-        // connection is handed from one thread to another. This matters because Permit's
-        // Python SDK opens a new connection for every call.
-        // The cost: the kernel hashes connections onto listeners, so two long-lived
-        // connections share one loop about half the time (measured: /allowed/bulk at 2
-        // connections 2.1-5.1M decisions/s, against 5.3-6.0M when accepted connections go to
-        // the loops in turn). Handing connections out in turn instead cost about 14% of
-        // new-connection throughput (wrk, 64 connections, five alternating runs: median 14.6k
-        // against 16.9k r/s), and NIO's ServerBootstrap accepts no custom placement policy
-        // (its child group must be NIO's own MultiThreadedEventLoopGroup).
-        // On port 0 a single listener serves every loop instead: with SO_REUSEPORT, Linux may
-        // hand an ephemeral port that another reuse-port socket of the same user already holds,
-        // and two servers would then silently share (and split) one port.
-        let loops = configuration.port == 0 ? [group.next()] : Array(group.makeIterator())
-        var bound: [any Channel] = []
-        var port = configuration.port
+        // Resolved once, off the cooperative pool (the resolver blocks): the loopback check
+        // and the bind use the same answer.
+        let address = try await NIOThreadPool.singleton.runIfActive { try configuration.listenAddress() }
+        let channel: any Channel
         do {
-            for loop in loops {
-                let bootstrap = Self.bootstrap(
-                    group: loops.count > 1 ? loop : group, childGroup: loops.count > 1 ? loop : group,
-                    state: state, reusePort: loops.count > 1)
-                let channel = try await bootstrap
-                    .bind(host: configuration.host, port: port)
-                    .get()
-                bound.append(channel)
-                port = channel.localAddress?.port ?? port
-            }
-        } catch {
-            for channel in bound { try? await channel.close() }
-            throw error
+            channel = try await Self.bootstrap(group: group, state: state).bind(to: address.addresses[0]).get()
+        } catch let error as IOError {
+            throw BindError(address: ListenAddress.authority(host: configuration.host, port: configuration.port), errno: error.errnoCode)
         }
-        let channels = bound
-        listeners.withLock { $0 = channels }
-        state.logger.info(
-            "listening",
-            metadata: ["pdp.address": "\(configuration.host):\(port)", "pdp.listeners": "\(channels.count)"])
+        let port = channel.localAddress?.port ?? configuration.port
+        listeners.withLock { $0 = [channel] }
+        state.logger.info("listening", metadata: ["pdp.address": "\(ListenAddress.authority(host: configuration.host, port: port))"])
         if configuration.apiKey == nil {
             state.logger.warning("no API key configured: accepting unauthenticated requests on loopback only")
         }
     }
 
-    private static func bootstrap(
-        group: any EventLoopGroup, childGroup: any EventLoopGroup, state: ServerState, reusePort: Bool
-    ) -> ServerBootstrap {
-        ServerBootstrap(group: group, childGroup: childGroup)
+    private static func bootstrap(group: any EventLoopGroup, state: ServerState) -> ServerBootstrap {
+        ServerBootstrap(group: group, childGroup: group)
             .serverChannelOption(.backlog, value: 1024)
+            // SO_REUSEADDR only, so a restart need not wait for the last run's connections in
+            // TIME_WAIT; never SO_REUSEPORT, which would let another process share the port.
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .serverChannelOption(.socketOption(NIOBSDSocket.Option(rawValue: SO_REUSEPORT)), value: reusePort ? 1 : 0)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in

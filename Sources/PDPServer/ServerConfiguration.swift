@@ -3,7 +3,7 @@
 /// How `pdp serve` listens and what it accepts.
 ///
 /// Defaults: host `127.0.0.1`, port `7766` (the SDKs' default PDP port), no API key (then
-/// only loopback addresses may be bound), the ``RequestLimits`` defaults, debug off.
+/// only a host whose every address is loopback may be bound), the ``RequestLimits`` defaults, debug off.
 public struct ServerConfiguration: Sendable {
     public var host: String
     /// `0` picks a free port (see ``PDPServer/localPort``).
@@ -29,17 +29,10 @@ public struct ServerConfiguration: Sendable {
         self.debugByDefault = debugByDefault
     }
 
-    /// Whether `host` names a loopback address (`127.0.0.0/8`, `::1`, `localhost`).
-    public static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
-    }
-
-    /// Refuses configurations that would expose an unauthenticated PDP.
+    /// Refuses what can be refused without resolving the host: an empty API key, a port out
+    /// of range. Whether the host may be bound without an API key is decided on its
+    /// resolved addresses, by ``listenAddress()`` (which ``PDPServer/start()`` calls).
     public func validate() throws(ConfigurationError) {
-        if apiKey == nil && !Self.isLoopback(host) {
-            throw ConfigurationError(
-                message: "refusing to listen on \(host) without an API key: set --api-key or PDP_API_KEY, or bind 127.0.0.1")
-        }
         if let apiKey, apiKey.isEmpty { throw ConfigurationError(message: "the API key must not be empty") }
         try limits.validate()
         guard (0...65535).contains(port) else { throw ConfigurationError(message: "port \(port) is out of range") }

@@ -124,5 +124,50 @@ import TestSupport
             #expect(codes.isSubset(of: allowed), "round \(round): \(codes)")
         }
     }
-}
 
+    @Test("a billion laughs is rejected at its first anchors and aliases, never expanded")
+    func billionLaughs() {
+        // Twelve levels of ten aliases to the level before: 10^12 "lol"s if expanded. Aliases
+        // are reported, not expanded, and the 101st problem stops the reading.
+        var text = "version: 1\nl0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+        for level in 1...12 {
+            text += "l\(level): &l\(level) [" + Array(repeating: "*l\(level - 1)", count: 10).joined(separator: ", ") + "]\n"
+        }
+        let summary = diagnose(text).summary
+        #expect(summary.count == 101)
+        #expect(summary.first == "p.yaml:2:5 unsupported-yaml")
+        #expect(summary.dropLast().allSatisfy { $0.hasSuffix("unsupported-yaml") })
+        // Problem 101: line 11 (level 9) holds problems 90-100 (its anchor, then ten aliases
+        // at columns 10, 15, ...); line 12's anchor is the 101st.
+        #expect(summary.last == "p.yaml:12:6 limit-exceeded", "\(summary.suffix(3))")
+    }
+
+    @Test("1.2 million aliases stop after the hundredth problem, with one limit-exceeded")
+    func aMillionAliases() throws {
+        // 4.8 MB: under the size limit and the node limit. Once a reload took 12.7 s and
+        // 479 MB, and logged 217 MB, to reject this: a diagnostic per alias.
+        let aliases = Array(repeating: "*r", count: 1_200_000).joined(separator: ", ")
+        let text = "version: 1\nroles: &r {}\nx: [" + aliases + "]\n"
+        let (root, diagnostics) = YAMLTreeBuilder.build(bytes: Array(text.utf8), file: "p.yaml")
+        #expect(root == nil)
+        #expect(diagnostics.count == 101)
+        // The anchor is problem 1, aliases 1-99 are problems 2-100; alias 100 (column 5 + 4 * 99) stops it.
+        let last = try #require(diagnostics.last)
+        #expect("\(last.location) \(last.code.rawValue)" == "p.yaml:3:401 limit-exceeded")
+        #expect(last.message == "more than 100 problems in this file; stopped reading it here (fix the ones above first)")
+        #expect(diagnose(text).summary.count == 101, "nothing more from the mapper or a missing version")
+    }
+
+    @Test("the mapper lists the first hundred problems of a file and counts the rest")
+    func mapperProblemsAreCapped() throws {
+        let permissions = Array(repeating: "[]", count: 1000).joined(separator: ", ")
+        let diagnostics = diagnose("version: 1\nroles: {viewer: {permissions: [\(permissions)]}}\n")
+        #expect(diagnostics.items.count == 101)
+        #expect(diagnostics.items.prefix(100).allSatisfy { $0.code == .typeMismatch })
+        let last = try #require(diagnostics.items.last)
+        #expect(last.code == .limitExceeded)
+        #expect(last.message == "900 more problems in this file not listed; fix the 100 above first")
+        // At the 101st `[]`: column 32 + 4 * 100.
+        #expect("\(last.location)" == "p.yaml:2:432")
+    }
+}

@@ -92,12 +92,12 @@ import Testing
 
     @Test("configurations exposing an unauthenticated PDP or an empty key are refused")
     func configurationValidation() throws {
-        #expect(throws: ConfigurationError.self) { try ServerConfiguration(host: "0.0.0.0", apiKey: nil).validate() }
-        #expect(throws: ConfigurationError.self) { try ServerConfiguration(host: "::", apiKey: nil).validate() }
+        #expect(throws: ConfigurationError.self) { try ServerConfiguration(host: "0.0.0.0", apiKey: nil).listenAddress() }
+        #expect(throws: ConfigurationError.self) { try ServerConfiguration(host: "::", apiKey: nil).listenAddress() }
         #expect(throws: ConfigurationError.self) { try ServerConfiguration(host: "127.0.0.1", apiKey: "").validate() }
         #expect(throws: ConfigurationError.self) { try ServerConfiguration(port: 70_000).validate() }
-        try ServerConfiguration(host: "0.0.0.0", apiKey: "secret").validate()
-        try ServerConfiguration(host: "127.0.0.1", apiKey: nil).validate()
-        try ServerConfiguration(host: "::1", apiKey: nil).validate()
+        _ = try ServerConfiguration(host: "0.0.0.0", apiKey: "secret").listenAddress()
+        _ = try ServerConfiguration(host: "127.0.0.1", apiKey: nil).listenAddress()
+        _ = try ServerConfiguration(host: "::1", apiKey: nil).listenAddress()
     }
 }

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import InMemoryLogging
+import Logging
 import PDPCore
 import PDPPolicyYAML
 import PDPServer
+import Synchronization
 import Testing
 
 /// Reloads through ``PolicyReloadService/reload(reason:)``, as SIGHUP and file watching do.
@@ -126,6 +129,69 @@ import Testing
             }
             let statuses = try await checks.value
             #expect(statuses.count == 400 && statuses.allSatisfy { $0 == 200 })
+        }
+    }
+
+    @Test("when an older compile finishes after a newer one, the newer files still win")
+    func newestReloadWins() async throws {
+        let file = try PolicyFile(Self.withEditor)
+        try await withTestServer(snapshot: try file.compile().get()) { server in
+            // The first compile reads the files, then stalls until released: a slow compile
+            // of what were the files when SIGHUP came, overtaken by the watcher's reload.
+            let (compiled, signal) = AsyncStream.makeStream(of: Void.self)
+            let release = DispatchSemaphore(value: 0)
+            let calls = Mutex(0)
+            let reloader = PolicyReloadService(
+                configuration: PolicyReloadConfiguration(paths: [file.path]),
+                compile: {
+                    let result = file.compile()
+                    if calls.withLock({ calls in calls += 1; return calls }) == 1 {
+                        signal.yield()
+                        release.wait()
+                    }
+                    return result
+                }, server: server.server)
+            let client = try server.connect()
+            _ = try client.roundTrip(.make("PUT", "/facts/users/eve", body: #"{"key":"eve","role_assignments":[{"role":"reader","tenant":"default"}]}"#))
+            #expect(try !docCheck(client, "eve", "write"))
+
+            let slow = Task { await reloader.reload(reason: "SIGHUP") }
+            for await _ in compiled { break }
+            try file.write(Self.withoutEditor)  // readers may write now
+            #expect(await reloader.reload(reason: "policy files changed"))
+            #expect(try docCheck(client, "eve", "write"))
+            release.signal()
+            #expect(await slow.value == false, "the older compile is dropped")
+            #expect(try docCheck(client, "eve", "write"), "the files on disk serve, not the late compile of older ones")
+            let policy = try #require(try ready(client)["policy"] as? [String: Any])
+            #expect(policy["reloads"] as? Int == 1)
+        }
+    }
+
+    @Test("a failed reload is logged once, with the first errors and how many there were")
+    func failedReloadIsLoggedOnceAndCapped() async throws {
+        let file = try PolicyFile(Self.withEditor)
+        try await withTestServer(snapshot: try file.compile().get()) { server in
+            let log = InMemoryLogHandler()
+            let reloader = PolicyReloadService(
+                configuration: PolicyReloadConfiguration(paths: [file.path]), compile: { file.compile() }, server: server.server,
+                logger: Logger(label: "reload-test", factory: { _ in log }))
+            let permissions = (0..<40).map { "doc:fly\($0)" }.joined(separator: ", ")
+            try file.write(Self.withEditor.replacingOccurrences(of: "permissions: [doc:read]", with: "permissions: [\(permissions)]"))
+            #expect(await reloader.reload(reason: "test") == false)
+
+            let errors = log.entries.filter { $0.level >= .warning }
+            #expect(errors.count == 1, "\(errors.map(\.message))")
+            let entry = try #require(errors.first)
+            #expect(entry.metadata["pdp.errors"] == "40")
+            let listed = "\(entry.metadata["pdp.diagnostics"] ?? "")"
+            #expect(listed.components(separatedBy: "unknown-action").count - 1 == PolicyReloadService.listedDiagnostics, "\(listed)")
+            #expect(listed.hasSuffix("and 35 more (`pdp validate` lists them)"), "\(listed)")
+
+            let client = try server.connect()
+            let policy = try #require(try ready(client)["policy"] as? [String: Any])
+            let lastError = try #require(policy["last_reload_error"] as? String)
+            #expect(lastError.split(separator: "\n").count == PolicyReloadService.listedDiagnostics + 1, "\(lastError)")
         }
     }
 }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import PDPBytes
 
 /// An open-addressing hash table keyed by UTF-8 bytes.
 ///
@@ -8,6 +9,10 @@
 /// hashes the bytes it is given, probes a flat slot array and compares bytes in one arena,
 /// with no allocation. All storage is in arrays, so the table is a copy-on-write value:
 /// a snapshot holding one copy never sees later mutations of another.
+///
+/// Keys are hashed with a secret ``PDPBytes/ByteKeySeed`` (the process's random one unless a
+/// test passes its own), so nobody outside the process can choose keys that share a probe
+/// chain.
 public struct ByteKeyTable<Value>: @unchecked Sendable {
     // @unchecked: every stored property is a copy-on-write value type; `Value` is only
     // ever a `Sendable` payload in this module (ids and grant lists).
@@ -27,17 +32,24 @@ public struct ByteKeyTable<Value>: @unchecked Sendable {
     @usableFromInline var mask: Int
     @usableFromInline var tombstones = 0
     public private(set) var count = 0
+    /// The key of the hash; every hash stored in `entries` was computed with it.
+    public let seed: ByteKeySeed
 
-    public init(minimumCapacity: Int = 8) {
+    /// An empty table with room for `minimumCapacity` keys before it grows, hashing with
+    /// `seed` (``PDPBytes/ByteKeySeed/process`` by default: pass another only to make a
+    /// test repeatable, or so that tables sharing precomputed hashes agree).
+    public init(minimumCapacity: Int = 8, seed: ByteKeySeed = .process) {
         var size = 8
         while size < minimumCapacity * 2 { size <<= 1 }
         slots = Array(repeating: 0, count: size)
         mask = size - 1
+        self.seed = seed
     }
 
+    /// The hash of `key` under this table's seed, as ``value(forBytes:hash:)`` takes it.
     @inlinable @inline(__always)
-    static func hash(_ key: UnsafeRawBufferPointer) -> UInt64 {
-        hashBytes(key.baseAddress, key.count)
+    func hash(_ key: UnsafeRawBufferPointer) -> UInt64 {
+        ByteKeys.hash(key.baseAddress, count: key.count, seed: seed)
     }
 
     @inlinable @inline(__always)
@@ -54,7 +66,7 @@ public struct ByteKeyTable<Value>: @unchecked Sendable {
                             if entry.hash == hash, Int(entry.length) == key.count, entry.value != nil {
                                 let start = Int(entry.offset)
                                 if key.count == 0
-                                    || memcmpBytes(arena.baseAddress! + start, key.baseAddress!, key.count)
+                                    || ByteKeys.equal(arena.baseAddress! + start, key.baseAddress!, count: key.count)
                                 {
                                     return Int(raw) - 1
                                 }
@@ -70,10 +82,11 @@ public struct ByteKeyTable<Value>: @unchecked Sendable {
     /// The value stored for `key`, or `nil`. Does not allocate.
     @inlinable
     public func value(forBytes key: UnsafeRawBufferPointer) -> Value? {
-        value(forBytes: key, hash: Self.hash(key))
+        value(forBytes: key, hash: self.hash(key))
     }
 
-    /// As `value(forBytes:)`, with the key's ``hash(_:)`` already computed.
+    /// As `value(forBytes:)`, with the key's ``hash(_:)`` already computed (under this
+    /// table's seed).
     @inlinable
     func value(forBytes key: UnsafeRawBufferPointer, hash: UInt64) -> Value? {
         guard let index = entryIndex(key, hash: hash) else { return nil }
@@ -90,7 +103,7 @@ public struct ByteKeyTable<Value>: @unchecked Sendable {
     /// Stores `value` for `key`, replacing any previous value. Returns the previous value.
     @discardableResult
     public mutating func updateValue(_ value: Value, forBytes key: UnsafeRawBufferPointer) -> Value? {
-        let hash = Self.hash(key)
+        let hash = self.hash(key)
         if let index = entryIndex(key, hash: hash) {
             let old = entries[index].value
             entries[index].value = value
@@ -117,7 +130,7 @@ public struct ByteKeyTable<Value>: @unchecked Sendable {
         var key = key
         return key.withUTF8 { bytes -> Value? in
             let raw = UnsafeRawBufferPointer(bytes)
-            let hash = Self.hash(raw)
+            let hash = self.hash(raw)
             guard let index = entryIndex(raw, hash: hash) else { return nil }
             let old = entries[index].value
             entries[index].value = nil
@@ -160,6 +173,17 @@ public struct ByteKeyTable<Value>: @unchecked Sendable {
         for index in entries.indices {
             insertSlot(hash: entries[index].hash, entry: Int32(index + 1))
         }
+    }
+
+    /// The most slots a lookup of a present key probes: 1 when every key sits in its home
+    /// slot. For tests and diagnostics (it visits every slot).
+    func longestProbe() -> Int {
+        var longest = 0
+        for (slot, raw) in slots.enumerated() where raw > 0 {
+            let home = Int(truncatingIfNeeded: entries[Int(raw) - 1].hash) & mask
+            longest = max(longest, ((slot &- home) & mask) + 1)
+        }
+        return longest
     }
 
     /// Every live key and value, in insertion order.

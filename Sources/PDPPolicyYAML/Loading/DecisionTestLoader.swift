@@ -15,7 +15,9 @@ public enum DecisionTestLoader {
     /// Loads the test file at `path`.
     ///
     /// - Returns: the suite (with every case that could be read) and every diagnostic,
-    ///   sorted. Failure modes, by code: `unreadable-file`, `limit-exceeded`, `yaml-syntax`,
+    ///   sorted (at most 100 from reading the file and 100 from mapping it, each followed by
+    ///   one `limit-exceeded` when there were more). Failure modes, by code:
+    ///   `unreadable-file`, `limit-exceeded`, `yaml-syntax`,
     ///   `unsupported-yaml`, `duplicate-key` (also a tenant given both in `resource` and
     ///   in the test), `type-mismatch` (including `expect` other than `allow`/`deny`),
     ///   `unknown-field`, `missing-field` (no `tests`; a test without `name`, `user`,

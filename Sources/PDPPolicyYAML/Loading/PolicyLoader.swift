@@ -21,7 +21,9 @@ public enum PolicyLoader {
     /// - Returns: the merged document (with whatever could be read, even when there are
     ///   errors) and every diagnostic, sorted. Failure modes, by code: `unreadable-file`
     ///   (missing path, unreadable file, directory without policy files), `limit-exceeded`
-    ///   (file over 8 MiB, nesting over 64, over 2,000,000 nodes), `yaml-syntax`,
+    ///   (file over 8 MiB, nesting over 64, over 2,000,000 nodes; over 100 problems in one
+    ///   file: reading stops at the 101st, or the mapper lists 100 and counts the rest),
+    ///   `yaml-syntax`,
     ///   `unsupported-yaml` (anchors, aliases, custom tags, several documents in a file),
     ///   `duplicate-key`, `type-mismatch`, `unknown-field`, `missing-field` (no `version`
     ///   in any file: reported once, at 1:1 of the first file; a resource without

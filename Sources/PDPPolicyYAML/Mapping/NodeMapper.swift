@@ -7,12 +7,33 @@ import PDPCore
 /// (`NodeMapper+Policy.swift`, `NodeMapper+Resources.swift`, ...). Helpers return `nil`
 /// (or an empty value) after reporting a problem, so callers carry on with the rest.
 /// Nodes already reported by the tree builder (``YAMLNode/Content/invalid``) are
-/// skipped without a second report.
+/// skipped without a second report. It lists at most `maxDiagnostics` problems, then only
+/// counts them: a file of a million bad entries must not make a million diagnostics.
 struct NodeMapper {
-    private(set) var diagnostics: [Diagnostic] = []
+    private var reported: [Diagnostic] = []
+    private var unlisted = 0
+    private var firstUnlisted: SourceLocation?
+    let maxDiagnostics: Int
 
-    mutating func report(_ code: DiagnosticCode, _ message: String, at location: SourceLocation) {
-        diagnostics.append(Diagnostic(code, message, at: location))
+    init(maxDiagnostics: Int = YAMLLimits.standard.maxDiagnostics) {
+        self.maxDiagnostics = maxDiagnostics
+    }
+
+    /// The problems found, the first `maxDiagnostics` of them, then (when there were more)
+    /// one `limit-exceeded` at the first left out, saying how many were.
+    var diagnostics: [Diagnostic] {
+        guard let firstUnlisted else { return reported }
+        let message = "\(unlisted) more problem\(unlisted == 1 ? "" : "s") in this file not listed; fix the \(maxDiagnostics) above first"
+        return reported + [Diagnostic(.limitExceeded, message, at: firstUnlisted)]
+    }
+
+    mutating func report(_ code: DiagnosticCode, _ message: @autoclosure () -> String, at location: SourceLocation) {
+        guard reported.count < maxDiagnostics else {
+            unlisted += 1
+            firstUnlisted = firstUnlisted ?? location
+            return
+        }
+        reported.append(Diagnostic(code, message(), at: location))
     }
 
     /// The known fields of a mapping, by name (a handful, so a list beats a dictionary).

@@ -7,8 +7,15 @@ struct YAMLLimits: Sendable {
     var maxBytes = 8 * 1024 * 1024
     /// Deepest nesting of sequences and mappings.
     var maxDepth = 64
-    /// Most nodes (scalars, sequences, mappings, keys included) in one file.
+    /// Most nodes (scalars, aliases, sequences, mappings, keys included) in one file. Each
+    /// node is a bounded amount of work (aliases are reported, never expanded), so this and
+    /// ``maxBytes`` bound the time and memory one file can take.
     var maxNodes = 2_000_000
+    /// Most problems reported for one file, by the reader and again by the mapper: past it
+    /// the reader stops with one more `limit-exceeded`, and the mapper lists how many it left
+    /// out. A file of a million aliases once produced a million diagnostics (479 MB, and
+    /// 217 MB of log on each reload); the first hundred say as much.
+    var maxDiagnostics = 100
 
     static let standard = YAMLLimits()
 

@@ -6,7 +6,9 @@ import PDPCore
 /// no duplicate keys in a mapping (the second occurrence is reported and dropped).
 ///
 /// Syntax errors and exceeded limits stop the build; every other problem is collected
-/// and the build goes on, so one pass reports as much as possible.
+/// and the build goes on, so one pass reports as much as possible, up to
+/// ``YAMLLimits/maxDiagnostics`` problems: the next one stops the build with a
+/// `limit-exceeded` at its position.
 struct YAMLTreeBuilder {
     /// A collection under construction. A class, so appending never copies its arrays.
     private final class Frame {
@@ -68,6 +70,17 @@ struct YAMLTreeBuilder {
         return Stop()
     }
 
+    /// Records a problem the build survives; stops the build instead once the file has
+    /// ``YAMLLimits/maxDiagnostics`` of them.
+    private mutating func report(_ diagnostic: Diagnostic) throws(Stop) {
+        guard diagnostics.count < limits.maxDiagnostics else {
+            let message = "more than \(limits.maxDiagnostics) problems in this file; stopped reading it here (fix the ones above first)"
+            diagnostics.append(Diagnostic(.limitExceeded, message, at: diagnostic.location))
+            throw Stop()
+        }
+        diagnostics.append(diagnostic)
+    }
+
     private mutating func run(_ parser: LibYAMLParser) throws(Stop) {
         while true {
             switch parser.nextEvent() {
@@ -93,19 +106,19 @@ struct YAMLTreeBuilder {
             }
         case .alias(let position):
             try countNode(at: position)
-            diagnostics.append(Diagnostic(.unsupportedYAML, "YAML aliases (`*name`) are not supported; write the value out", at: location(position)))
-            add(YAMLNode(content: .invalid, location: location(position)))
+            try report(Diagnostic(.unsupportedYAML, "YAML aliases (`*name`) are not supported; write the value out", at: location(position)))
+            try add(YAMLNode(content: .invalid, location: location(position)))
         case .scalar(let value, let isPlain, let properties, let position):
             try countNode(at: position)
             let scalar = YAMLScalar(value: value, isPlain: isPlain, tag: properties.tag)
-            let valid = checkProperties(properties, allowedTags: YAMLTag.scalarTags, at: position)
-            add(YAMLNode(content: valid ? .scalar(scalar) : .invalid, location: location(position)))
+            let valid = try checkProperties(properties, allowedTags: YAMLTag.scalarTags, at: position)
+            try add(YAMLNode(content: valid ? .scalar(scalar) : .invalid, location: location(position)))
         case .sequenceStart(let properties, let position):
             try push(Frame(location: location(position), isMapping: false), properties, [YAMLTag.sequence], at: position)
         case .mappingStart(let properties, let position):
             try push(Frame(location: location(position), isMapping: true), properties, [YAMLTag.mapping], at: position)
         case .sequenceEnd, .mappingEnd:
-            pop()
+            try pop()
         }
     }
 
@@ -117,12 +130,14 @@ struct YAMLTreeBuilder {
     }
 
     /// Reports anchors and tags outside `allowedTags`; false when the node must be dropped.
-    private mutating func checkProperties(_ properties: NodeProperties, allowedTags: Set<String>, at position: TextPosition) -> Bool {
+    private mutating func checkProperties(
+        _ properties: NodeProperties, allowedTags: Set<String>, at position: TextPosition
+    ) throws(Stop) -> Bool {
         if properties.hasAnchor {
-            diagnostics.append(Diagnostic(.unsupportedYAML, "YAML anchors (`&name`) are not supported; write the value out", at: location(position)))
+            try report(Diagnostic(.unsupportedYAML, "YAML anchors (`&name`) are not supported; write the value out", at: location(position)))
         }
         if let tag = properties.tag, !allowedTags.contains(tag) {
-            diagnostics.append(Diagnostic(.unsupportedYAML, "the YAML tag `\(tag)` is not supported here", at: location(position)))
+            try report(Diagnostic(.unsupportedYAML, "the YAML tag `\(tag)` is not supported here", at: location(position)))
             return false
         }
         return true
@@ -133,18 +148,18 @@ struct YAMLTreeBuilder {
         if stack.count >= limits.maxDepth {
             throw fail(.limitExceeded, "the YAML nests more than \(limits.maxDepth) levels deep", at: position)
         }
-        _ = checkProperties(properties, allowedTags: allowedTags, at: position)
+        _ = try checkProperties(properties, allowedTags: allowedTags, at: position)
         stack.append(frame)
     }
 
-    private mutating func pop() {
+    private mutating func pop() throws(Stop) {
         guard let frame = stack.popLast() else { return }
         let content: YAMLNode.Content = frame.isMapping ? .mapping(frame.pairs) : .sequence(frame.items)
-        add(YAMLNode(content: content, location: frame.location))
+        try add(YAMLNode(content: content, location: frame.location))
     }
 
     /// Attaches a finished node to the collection being built, or makes it the root.
-    private mutating func add(_ node: YAMLNode) {
+    private mutating func add(_ node: YAMLNode) throws(Stop) {
         guard let top = stack.last else {
             root = node
             return
@@ -161,7 +176,7 @@ struct YAMLTreeBuilder {
         if let text = key.scalar?.value {
             if let first = Self.firstLine(of: text, in: top) {
                 let message = "duplicate key `\(text)`; it is first used on line \(first)"
-                diagnostics.append(Diagnostic(.duplicateKey, message, at: key.location))
+                try report(Diagnostic(.duplicateKey, message, at: key.location))
                 return
             }
             top.seen?[text] = key.location.line

@@ -11,8 +11,9 @@ import PDPWire
 /// and a small sample of dangling assignments, never the user keys, roles and tenants of
 /// every fact or every diagnostic of a huge policy to an anonymous caller.
 enum HealthEndpoints {
-    /// Most diagnostic lines of the last failed reload shown (the log has them all).
-    static let maxDiagnosticLines = 5
+    /// Most diagnostic lines of the last failed reload shown: the reload service keeps its
+    /// first errors and an "and N more" line; this bound holds whatever it keeps.
+    static let maxDiagnosticLines = PolicyReloadService.listedDiagnostics + 1
     /// Most bytes of one diagnostic line shown.
     static let maxDiagnosticLineBytes = 400
     /// Most dangling role assignments listed as a sample.

@@ -31,48 +31,89 @@ public struct PolicyReloadConfiguration: Sendable {
 /// Reloads the policy on SIGHUP and (when watching) when its files change: compiles on the
 /// side, and only if that succeeds swaps it in through the ``FactsWriter`` (which re-applies
 /// the API facts to it, in line with writes). Requests in flight finish on the snapshot they
-/// loaded. On failure the last good policy keeps serving; every diagnostic is logged and
-/// put in `/ready`'s `last_reload_error`, and `reload_failures` counts it.
+/// loaded. On failure the last good policy keeps serving; the failure is logged once, with
+/// the first ``listedDiagnostics`` errors and how many there were, put the same way in
+/// `/ready`'s `last_reload_error`, and counted in `reload_failures`.
+///
+/// Reloads that overlap (a SIGHUP while the watcher's reload compiles) compile in parallel,
+/// and the one started last wins, whichever finishes first: the files as they are now are
+/// what serves, never an older compile that finished late.
 public final class PolicyReloadService: Service, Sendable {
     /// Loads and compiles the policy; the failure holds every diagnostic.
     public typealias Compile = @Sendable () -> Result<PolicySnapshot, Diagnostics>
 
+    /// How many errors of a failed reload are logged and kept for `/ready`.
+    public static let listedDiagnostics = 5
+
     let configuration: PolicyReloadConfiguration
     let compile: Compile
     let state: ServerState
+    let logger: Logger
+    private let sequencer = ReloadSequencer()
 
-    public init(configuration: PolicyReloadConfiguration, compile: @escaping Compile, server: PDPServer) {
+    /// - Parameter logger: where reloads are reported; the server's logger by default.
+    public init(configuration: PolicyReloadConfiguration, compile: @escaping Compile, server: PDPServer, logger: Logger? = nil) {
         self.configuration = configuration
         self.compile = compile
         self.state = server.state
+        self.logger = logger ?? server.state.logger
     }
 
-    /// Compiles and, when valid, swaps in the policy. Returns whether it was swapped in.
+    /// Compiles and, when valid, swaps in the policy. Returns whether it was swapped in: false
+    /// when it is invalid, and when a reload started after this one was applied first (this
+    /// one then read older files, and is dropped).
     @discardableResult
     public func reload(reason: String) async -> Bool {
-        let logger = state.logger
-        switch compile() {
-        case .success(let base):
-            let dangling = await state.facts.reload(base: base)
-            var readiness = state.readiness
-            readiness.reloads += 1
-            readiness.lastReloadError = nil
-            state.readiness = readiness
-            logger.info(
-                "policy reloaded",
-                metadata: ["pdp.reason": "\(reason)", "policy.revision": "\(state.store.revision)", "facts.dangling": "\(dangling.count)"])
-            return true
-        case .failure(let diagnostics):
-            for diagnostic in diagnostics.items { logger.error("\(diagnostic)") }
-            var readiness = state.readiness
-            readiness.reloadFailures += 1
-            readiness.lastReloadError = diagnostics.items.map(\.description).joined(separator: "\n")
-            state.readiness = readiness
-            logger.error(
-                "policy reload failed; the last good policy keeps serving",
-                metadata: ["pdp.reason": "\(reason)", "pdp.errors": "\(diagnostics.errors.count)"])
+        let ticket = sequencer.ticket()
+        let compiled = compile()
+        let applied = await sequencer.applyInTurn(ticket) { () async -> Bool in
+            switch compiled {
+            case .success(let base): await apply(base, reason: reason)
+            case .failure(let diagnostics): reportFailure(diagnostics, reason: reason)
+            }
+        }
+        guard let applied else {
+            logger.debug("policy reload superseded by a newer one", metadata: ["pdp.reason": "\(reason)"])
             return false
         }
+        return applied
+    }
+
+    private func apply(_ base: PolicySnapshot, reason: String) async -> Bool {
+        let dangling = await state.facts.reload(base: base)
+        var readiness = state.readiness
+        readiness.reloads += 1
+        readiness.lastReloadError = nil
+        state.readiness = readiness
+        logger.info(
+            "policy reloaded",
+            metadata: ["pdp.reason": "\(reason)", "policy.revision": "\(state.store.revision)", "facts.dangling": "\(dangling.count)"])
+        return true
+    }
+
+    private func reportFailure(_ diagnostics: Diagnostics, reason: String) -> Bool {
+        let summary = Self.summary(of: diagnostics.errors)
+        var readiness = state.readiness
+        readiness.reloadFailures += 1
+        readiness.lastReloadError = summary.joined(separator: "\n")
+        state.readiness = readiness
+        logger.error(
+            "policy reload failed; the last good policy keeps serving",
+            metadata: [
+                "pdp.reason": "\(reason)", "pdp.errors": "\(diagnostics.errors.count)",
+                "pdp.diagnostics": "\(summary.joined(separator: "; "))",
+            ])
+        return false
+    }
+
+    /// The first ``listedDiagnostics`` errors, then "and N more" when there are more: a
+    /// policy with a million bad lines once logged 217 MB on every reload.
+    static func summary(of errors: [Diagnostic]) -> [String] {
+        var lines = errors.prefix(listedDiagnostics).map(\.description)
+        if errors.count > listedDiagnostics {
+            lines.append("and \(errors.count - listedDiagnostics) more (`pdp validate` lists them)")
+        }
+        return lines
     }
 
     public func run() async throws {

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import PDPBytes
 
 /// A decoded JSON string, as UTF-8 bytes, without owning them.
 ///
@@ -41,7 +42,7 @@ public struct JSONStringView: CustomStringConvertible {
     public func equals(_ other: StaticString) -> Bool {
         guard other.hasPointerRepresentation, other.utf8CodeUnitCount == bytes.count else { return false }
         guard let base = bytes.baseAddress else { return true }
-        return memcmpBytes(base, UnsafeRawPointer(other.utf8Start), bytes.count)
+        return ByteKeys.equal(base, UnsafeRawPointer(other.utf8Start), count: bytes.count)
     }
 
     /// Whether the bytes equal `other`'s UTF-8 bytes.
@@ -53,7 +54,7 @@ public struct JSONStringView: CustomStringConvertible {
         return other.withUTF8 { utf8 in
             guard utf8.count == bytes.count else { return false }
             guard let lhs = bytes.baseAddress, let rhs = utf8.baseAddress else { return true }
-            return memcmpBytes(lhs, UnsafeRawPointer(rhs), utf8.count)
+            return ByteKeys.equal(lhs, UnsafeRawPointer(rhs), count: utf8.count)
         }
     }
 

@@ -1,1 +1,0 @@
-../../PDPCore/Index/ByteKeys.swift
