@@ -21,7 +21,8 @@ struct Serve: AsyncParsableCommand {
             `address HOST:PORT already in use`. SIGTERM or SIGINT shut down \
             gracefully. Add `?debug=true` to a decision request (or start with --debug) to get \
             the reason in a `debug` object. Facts written through the Permit API (users, \
-            tenants, role assignments) are journaled under --data-dir (default ./.pdp-data) \
+            tenants, role assignments) are journaled under --data-dir (default $PDP_DATA_DIR, \
+            else ~/.local/state/swift-pdp) \
             and fsynced before each answer; --in-memory keeps them in memory only. The policy \
             is reloaded on SIGHUP and, unless --no-watch, when its files change.
             """
@@ -78,8 +79,12 @@ struct Serve: AsyncParsableCommand {
         help: "Most request body bytes buffered across all connections; past it, 503 (default: 64 MiB or --max-body-bytes if larger).")
     var maxBufferedBodyBytes: Int?
 
-    @Option(name: .customLong("data-dir"), help: "Directory for the durable facts journal and snapshot.")
-    var dataDirectory = "./.pdp-data"
+    @Option(
+        name: .customLong("data-dir"),
+        help: "Directory for the durable facts journal and snapshot (default: $PDP_DATA_DIR, else $XDG_STATE_HOME/swift-pdp, else ~/.local/state/swift-pdp).")
+    var dataDirectoryOption: String?
+
+    private var dataDirectory: String { dataDirectoryOption ?? DataDirectory.standard() }
 
     @Option(name: .customLong("compact-after-bytes"), help: "Fold the journal into a new snapshot once it grows past this many bytes.")
     var compactAfterBytes = FactsStoreConfiguration().compactionThresholdBytes
@@ -155,13 +160,15 @@ struct Serve: AsyncParsableCommand {
                 throw Status.storageFailure
             }
             for warning in storage.recoveryWarnings { logger.warning("\(warning)") }
-            logger.info(
-                "facts loaded",
-                metadata: [
-                    "pdp.data_dir": "\(dataDirectory)", "facts.users": "\(storage.state.users.count)",
-                    "facts.tenants": "\(storage.state.tenants.count)", "facts.assignments": "\(storage.state.assignments.count)",
-                    "facts.replayed": "\(storage.replayedTransactions)",
-                ])
+            // Said plainly, not only as log metadata: facts outlive the process, and someone
+            // who restarts a server should know which ones came back and from where.
+            let state = storage.state
+            logger.notice(
+                "facts: \(state.users.count) users, \(state.tenants.count) tenants, \(state.assignments.count) role assignments loaded from \(dataDirectory) (--in-memory keeps none; remove that directory to start empty)",
+                metadata: ["pdp.data_dir": "\(dataDirectory)", "facts.replayed": "\(storage.replayedTransactions)"])
+            if let problem = storage.writeProblem {
+                logger.error("facts writes are refused until the data directory can be written: \(problem)")
+            }
         }
         let snapshots = SnapshotStore(snapshot)
         let facts = FactsWriter(base: snapshot, storage: storage, snapshots: snapshots, logger: logger)
@@ -180,12 +187,11 @@ struct Serve: AsyncParsableCommand {
             try await group.shutdownGracefully()
             throw Status.bindFailure
         }
-        // Written unbuffered: scripts and tests wait for this line.
         let authority = ListenAddress.authority(host: host, port: server.localPort ?? port)
-        FileHandle.standardOutput.write(Data("pdp listening on http://\(authority)\n".utf8))
-
+        let announcement = ReadinessAnnouncement(line: "pdp listening on http://\(authority)")
         let services = ServiceGroup(
-            configuration: .init(services: [facts, reloader, server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: .init(
+                services: [facts, reloader, server, announcement], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await services.run()
         try await group.shutdownGracefully()
     }

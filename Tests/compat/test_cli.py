@@ -151,3 +151,40 @@ def test_load_against_a_closed_port_says_connection_refused_and_warns_of_an_all_
     assert result.returncode == 6, (result.stdout, result.stderr)
     assert f"connection refused by 127.0.0.1:{port}" in result.stdout, result.stdout
     assert "every generated check is a deny" in result.stderr, result.stderr
+
+
+def test_serve_keeps_facts_in_a_stable_per_user_directory_and_says_so(tmp_path: Path):
+    import json
+    import os
+    import urllib.request
+
+    home = tmp_path / "home"
+    home.mkdir()
+    environment = {key: value for key, value in os.environ.items() if key not in ("PDP_DATA_DIR", "XDG_STATE_HOME")}
+    environment["HOME"] = str(home)
+    expected = home / ".local" / "state" / "swift-pdp"
+
+    def serve(cwd: Path):
+        process = subprocess.Popen([str(_binary()), "serve", "--policy", str(TASKS), "--port", "0", "--no-watch"],
+                                   cwd=cwd, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = process.stdout.readline()
+        assert line.startswith("pdp listening on "), line
+        return process, line.split()[-1]
+
+    first, url = serve(tmp_path)
+    request = urllib.request.Request(f"{url}/facts/users/ada", data=json.dumps({"key": "ada"}).encode(), method="PUT",
+                                     headers={"Content-Type": "application/json"})
+    assert urllib.request.urlopen(request, timeout=10).status in (200, 201)
+    first.terminate()
+    assert first.wait(10) == 0
+    assert f"loaded from {expected}" in first.stderr.read()
+    assert (expected / "facts.journal").exists()
+    assert not (tmp_path / ".pdp-data").exists(), "nothing in the working directory"
+
+    # Started from another directory, the same facts come back, and the log says how many.
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    second, _ = serve(elsewhere)
+    second.terminate()
+    assert second.wait(10) == 0
+    assert f"facts: 1 users, 0 tenants, 0 role assignments loaded from {expected}" in second.stderr.read()
