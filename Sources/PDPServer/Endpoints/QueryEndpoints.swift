@@ -2,6 +2,7 @@
 import NIOCore
 import NIOHTTP1
 import PDPCore
+import PDPFacts
 import PDPWire
 
 /// `/user-permissions`, `/authorized_users`, `/user-tenants` and `/local/role_assignments`:
@@ -36,10 +37,12 @@ enum QueryEndpoints {
     }
 
     /// `{"resource": "task:*", "tenant": "default", "users": {"alice": [{"user", "tenant", "resource", "role"}]}}`.
-    static func authorizedUsers(_ body: ByteBuffer, _ context: EndpointContext) throws(WireError) -> EndpointResponse {
+    ///
+    /// Walks only the tenant's assignments, already in user order in the catalog's listings.
+    static func authorizedUsers(_ body: ByteBuffer, _ context: EndpointContext, catalog: FactsCatalog) throws(WireError) -> EndpointResponse {
         let request = try AuthorizedUsersRequest(parsing: body, limits: context.jsonLimits)
         let tenant = request.tenant ?? FactsIndex.defaultTenantKey
-        let users = context.snapshot.authorizedUsers(action: request.action, resourceType: request.resourceType, tenant: tenant)
+        let users = catalog.authorizedUsers(action: request.action, resourceType: request.resourceType, tenant: tenant)
         var writer = JSONWriter(buffer: context.responseBuffer(capacity: 128 + 96 * users.count))
         writer.beginObject()
         writer.key("resource")
@@ -85,7 +88,9 @@ enum QueryEndpoints {
     ///
     /// `per_page` is 1...100 and `page` at least 1 (else 422, as Permit's PDP). This PDP has
     /// tenant roles only, so a `resource` or `resource_instance` filter matches nothing.
-    static func roleAssignments(_ query: Substring, _ context: EndpointContext) -> EndpointResponse {
+    /// The assignments in effect (not those the policy cannot apply), a page of the catalog's
+    /// sorted listings: O(log n + page size).
+    static func roleAssignments(_ query: Substring, _ context: EndpointContext, catalog: FactsCatalog) -> EndpointResponse {
         let parameters = QueryParameters(query)
         let page = parameters["page"].map { Int($0) } ?? 1
         let perPage = parameters["per_page"].map { Int($0) } ?? 100
@@ -95,15 +100,14 @@ enum QueryEndpoints {
         guard let perPage, (1...100).contains(perPage) else {
             return ErrorResponse.make(.unprocessableEntity, code: "invalid_request", detail: "per_page must be an integer between 1 and 100", field: "per_page", allocator: context.allocator)
         }
-        var assignments: [RoleAssignment] = []
+        var slice: [RoleAssignment] = []
         if parameters["resource"].map({ $0.isEmpty }) ?? true, parameters["resource_instance"].map({ $0.isEmpty }) ?? true {
-            assignments = context.snapshot.roleAssignments(
-                user: parameters["user"].flatMap { $0.isEmpty ? nil : $0 },
-                role: parameters["role"].flatMap { $0.isEmpty ? nil : $0 },
-                tenant: parameters["tenant"].flatMap { $0.isEmpty ? nil : $0 })
+            let filter = AssignmentFilter(
+                users: parameters["user"].map { [$0] } ?? [], roles: parameters["role"].map { [$0] } ?? [],
+                tenants: parameters["tenant"].map { [$0] } ?? [])
+            let (offset, overflow) = (page - 1).multipliedReportingOverflow(by: perPage)
+            slice = catalog.assignments(matching: filter, offset: overflow ? .max : offset, limit: perPage, effectiveOnly: true)
         }
-        let start = min((page - 1) * perPage, assignments.count)
-        let slice = assignments[start..<min(start + perPage, assignments.count)]
         var writer = JSONWriter(buffer: context.responseBuffer(capacity: 16 + 80 * slice.count))
         writer.beginArray()
         for assignment in slice {
@@ -157,7 +161,7 @@ enum QueryEndpoints {
                 writer.int(catalog.dangling.count)
                 writer.key("dangling_sample")
                 writer.beginArray()
-                for key in catalog.dangling.prefix(10) {
+                for key in catalog.dangling.elements(in: 0..<10) {
                     writer.beginObject()
                     writer.assignmentMembers(key)
                     writer.endObject()

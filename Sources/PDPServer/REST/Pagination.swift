@@ -17,6 +17,12 @@ struct Pagination {
         self.perPage = perPage
     }
 
+    /// The position of the page's first item; saturates (a huge page is past the end).
+    var offset: Int {
+        let (value, overflow) = (page - 1).multipliedReportingOverflow(by: perPage)
+        return overflow ? Int.max : value
+    }
+
     func slice<T>(_ items: [T]) -> ArraySlice<T> {
         let start = min((page - 1) * perPage, items.count)
         return items[start..<min(start + perPage, items.count)]

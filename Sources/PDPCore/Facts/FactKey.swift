@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// A user, tenant or role key compared by its UTF-8 bytes.
+///
+/// Swift's `String` equality, hashing and ordering follow Unicode canonical equivalence, so
+/// "é" written precomposed (NFC, `C3 A9`) and decomposed (NFD, `65 CC 81`) are one key to a
+/// `[String: ...]`, while decisions look keys up by their bytes (``ByteKeyTable``) and see two.
+/// Every map and order of the facts layer goes through this type (or the byte comparisons
+/// below), so the API and the decisions agree on which keys are the same: byte-equal ones.
+public struct FactKey: Hashable, Comparable, Sendable, CustomStringConvertible, ExpressibleByStringLiteral {
+    public let string: String
+
+    @inlinable public init(_ string: String) { self.string = string }
+    public init(stringLiteral value: String) { self.string = value }
+
+    public var description: String { string }
+
+    public static func == (a: FactKey, b: FactKey) -> Bool { bytesEqual(a.string, b.string) }
+    public static func < (a: FactKey, b: FactKey) -> Bool { compareBytes(a.string, b.string) < 0 }
+
+    public func hash(into hasher: inout Hasher) {
+        let hashed: Void? = string.utf8.withContiguousStorageIfAvailable { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        if hashed == nil { for byte in string.utf8 { hasher.combine(byte) } }
+    }
+
+    /// Whether `a` and `b` have the same UTF-8 bytes (not canonical equivalence).
+    public static func bytesEqual(_ a: String, _ b: String) -> Bool {
+        let x = a.utf8, y = b.utf8
+        // O(1) for native strings, and most unequal keys differ in length.
+        guard x.count == y.count else { return false }
+        let fast = x.withContiguousStorageIfAvailable { xs in
+            y.withContiguousStorageIfAvailable { ys in
+                xs.isEmpty || memcmpBytes(xs.baseAddress!, ys.baseAddress!, xs.count)
+            }
+        }
+        return (fast ?? nil) ?? x.elementsEqual(y)
+    }
+
+    /// The order of `a` and `b` by their UTF-8 bytes (the order of their Unicode scalars):
+    /// negative, zero or positive.
+    public static func compareBytes(_ a: String, _ b: String) -> Int {
+        let fast = a.utf8.withContiguousStorageIfAvailable { xs in
+            b.utf8.withContiguousStorageIfAvailable { ys in compare(xs, ys) }
+        }
+        if let result = fast ?? nil { return result }
+        return compare(Array(a.utf8), Array(b.utf8))
+    }
+
+    private static func compare(_ xs: some RandomAccessCollection<UInt8>, _ ys: some RandomAccessCollection<UInt8>) -> Int {
+        var i = xs.startIndex, j = ys.startIndex
+        while i != xs.endIndex, j != ys.endIndex {
+            let x = xs[i], y = ys[j]
+            if x != y { return x < y ? -1 : 1 }
+            i = xs.index(after: i)
+            j = ys.index(after: j)
+        }
+        return xs.count - ys.count
+    }
+}
