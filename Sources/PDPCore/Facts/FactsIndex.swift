@@ -116,6 +116,10 @@ public struct FactsIndex: Sendable {
         return true
     }
 
+    /// Makes room for `users` users in all, so adding that many does not regrow the table
+    /// (a full rebuild from the API facts calls this once).
+    public mutating func reserveUsers(_ users: Int) { self.users.reserve(users) }
+
     /// Makes sure `user` exists (a user with no roles is known, and denied with that reason).
     public mutating func addUser(_ user: String) {
         if users.grants(for: user) == nil { users.update(UserGrants(), for: user) }

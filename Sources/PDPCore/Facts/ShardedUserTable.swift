@@ -1,25 +1,38 @@
 // SPDX-License-Identifier: Apache-2.0
 
 /// Users and their grants, split into shards so that a write copies one shard, not all
-/// users: publishing a new snapshot after one role assignment costs about 1/64 of the table
-/// instead of all of it (a million users would otherwise mean a multi-megabyte copy per write).
+/// users.
+///
+/// Publishing a snapshot after one write copies the array of shards (a few words and three
+/// retains per shard) and the one shard the write touched. Both grow with the table unless
+/// the shard count grows too, so it does: it doubles whenever the shards average more than
+/// ``maxAverageShardSize`` users, which keeps a write's copy near O(√n) words (about 500
+/// shards of 2,000 users at a million) instead of 1/64 of all users. Doubling rehashes every
+/// user once (O(n), amortized O(1) per insert); ``reserve(_:)`` does it up front when the
+/// number is known.
 struct ShardedUserTable: Sendable {
-    static let shardBits = 6
+    static let minimumShardBits = 6
+    static let maxAverageShardSize = 2_048
     private var shards: [ByteKeyTable<UserGrants>]
+    /// `64 - log2(shards.count)`: the hash's top bits pick the shard.
+    private var shardShift: UInt64
     private(set) var count = 0
 
     init(expectedUsers: Int = 0) {
-        let perShard = max(8, expectedUsers >> Self.shardBits)
-        shards = Array(repeating: ByteKeyTable(minimumCapacity: perShard), count: 1 << Self.shardBits)
+        var bits = Self.minimumShardBits
+        while (1 << bits) * Self.maxAverageShardSize < expectedUsers { bits += 1 }
+        let perShard = max(8, expectedUsers >> bits)
+        shards = Array(repeating: ByteKeyTable(minimumCapacity: perShard), count: 1 << bits)
+        shardShift = 64 - UInt64(bits)
     }
 
     @inline(__always)
-    private static func shard(_ hash: UInt64) -> Int { Int(truncatingIfNeeded: hash >> (64 - UInt64(shardBits))) }
+    private func shard(_ hash: UInt64) -> Int { Int(truncatingIfNeeded: hash >> shardShift) }
 
     @inline(__always)
     func grants(forBytes key: UnsafeRawBufferPointer) -> UserGrants? {
         let hash = ByteKeyTable<UserGrants>.hash(key)
-        return shards[Self.shard(hash)].value(forBytes: key, hash: hash)
+        return shards[shard(hash)].value(forBytes: key, hash: hash)
     }
 
     func grants(for key: String) -> UserGrants? {
@@ -29,24 +42,44 @@ struct ShardedUserTable: Sendable {
 
     mutating func update(_ grants: UserGrants, for key: String) {
         var key = key
-        key.withUTF8 { bytes in
+        let inserted = key.withUTF8 { bytes in
             let raw = UnsafeRawBufferPointer(bytes)
-            let shard = Self.shard(ByteKeyTable<UserGrants>.hash(raw))
-            if shards[shard].updateValue(grants, forBytes: raw) == nil { count += 1 }
+            return shards[shard(ByteKeyTable<UserGrants>.hash(raw))].updateValue(grants, forBytes: raw) == nil
         }
+        guard inserted else { return }
+        count += 1
+        if count > shards.count * Self.maxAverageShardSize { reshard(bits: 64 - Int(shardShift) + 1) }
     }
 
     @discardableResult
     mutating func remove(_ key: String) -> Bool {
         var copy = key
-        let shard = copy.withUTF8 { Self.shard(ByteKeyTable<UserGrants>.hash(UnsafeRawBufferPointer($0))) }
-        guard shards[shard].removeValue(forKey: key) != nil else { return false }
+        let index = copy.withUTF8 { shard(ByteKeyTable<UserGrants>.hash(UnsafeRawBufferPointer($0))) }
+        guard shards[index].removeValue(forKey: key) != nil else { return false }
         count -= 1
         return true
+    }
+
+    /// Grows the shard count now for `users` users in all, so inserting them does not.
+    mutating func reserve(_ users: Int) {
+        var bits = 64 - Int(shardShift)
+        while (1 << bits) * Self.maxAverageShardSize < users { bits += 1 }
+        if bits > 64 - Int(shardShift) { reshard(bits: bits) }
     }
 
     /// Every user, shard by shard (not sorted).
     func forEach(_ body: (String, UserGrants) throws -> Void) rethrows {
         for shard in shards { try shard.forEach(body) }
+    }
+
+    private mutating func reshard(bits: Int) {
+        var grown = ShardedUserTable(expectedUsers: 0)
+        let perShard = max(8, max(count, 1) >> bits)
+        grown.shards = Array(repeating: ByteKeyTable(minimumCapacity: perShard), count: 1 << bits)
+        grown.shardShift = 64 - UInt64(bits)
+        for shard in shards {
+            shard.forEach { key, grants in grown.update(grants, for: key) }
+        }
+        self = grown
     }
 }

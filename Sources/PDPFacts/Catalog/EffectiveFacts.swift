@@ -12,6 +12,7 @@ public enum EffectiveFacts {
         let statics = StaticFacts(policy: base.policy)
         var dangling: [AssignmentKey] = []
         let snapshot = base.updatingFacts { facts in
+            facts.reserveUsers(facts.userCount + api.users.count)
             for tenant in api.tenants.values where statics.tenant(tenant.key) == nil {
                 facts.upsertTenant(key: tenant.key, name: tenant.name, description: tenant.description, attributes: tenant.attributes)
             }
