@@ -38,12 +38,13 @@ enum QueryEndpoints {
 
     /// `{"resource": "task:*", "tenant": "default", "users": {"alice": [{"user", "tenant", "resource", "role"}]}}`.
     ///
-    /// Walks only the tenant's assignments, already in user order in the catalog's listings.
-    static func authorizedUsers(_ body: ByteBuffer, _ context: EndpointContext, catalog: FactsCatalog) throws(WireError) -> EndpointResponse {
-        let request = try AuthorizedUsersRequest(parsing: body, limits: context.jsonLimits)
+    /// Walks only the tenant's assignments, already in user order in the catalog's listings;
+    /// the answer may still name every user of the tenant, so the dispatcher runs this off
+    /// the event loop.
+    static func authorizedUsers(_ request: AuthorizedUsersRequest, catalog: FactsCatalog, allocator: ByteBufferAllocator) -> EndpointResponse {
         let tenant = request.tenant ?? FactsIndex.defaultTenantKey
         let users = catalog.authorizedUsers(action: request.action, resourceType: request.resourceType, tenant: tenant)
-        var writer = JSONWriter(buffer: context.responseBuffer(capacity: 128 + 96 * users.count))
+        var writer = JSONWriter(buffer: allocator.responseBuffer(capacity: 128 + 96 * users.count))
         writer.beginObject()
         writer.key("resource")
         writer.string("\(request.resourceType):\(request.resourceKey ?? "*")")

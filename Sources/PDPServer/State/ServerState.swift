@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import Atomics
+import Dispatch
 import Logging
 import Synchronization
 
@@ -12,6 +13,9 @@ public final class ServerState: Sendable {
     let authenticator: APIKeyAuthenticator
     let logger: Logger
     let openConnections = ManagedAtomic<Int>(0)
+    /// Where answers that grow with the facts (`/authorized_users`) are built, one at a
+    /// time, off the event loops: at most one core goes to them while checks keep the rest.
+    let listingQueue = DispatchQueue(label: "pdp.listings", qos: .utility)
     private let readinessState = Mutex(Readiness())
 
     public init(store: SnapshotStore, configuration: ServerConfiguration, logger: Logger, facts: FactsWriter? = nil) {
