@@ -56,10 +56,11 @@ import Testing
     }
 
     /// Issue #11 item 7: each user delete used to copy the whole assignment table, so a
-    /// 1,000-user bulk delete at 100k assignments took 54 s. Now each delete touches only the
-    /// user's own assignments. The bound is loose (debug build, shared machine); the
-    /// 1 M-user figures are in Benchmarks/ (FactsWrite_*).
-    @Test("a 1,000-user bulk delete among 50,000 users and assignments takes well under 5 s (debug build)")
+    /// 1,000-user bulk delete at 100k assignments took 54 s (release). Now each delete
+    /// touches only the user's own assignments: about 3 s here in a debug build, idle. The
+    /// bound is loose for a shared 2-core machine; the old code took minutes. The 1 M-user
+    /// figures are in Benchmarks/ (FactsWrite_*).
+    @Test("a 1,000-user bulk delete among 50,000 users and assignments takes under 30 s (debug build)")
     func bulkDeleteCostsWhatItChanges() throws {
         let storage = FactsStore()
         let time = FactsFixtures.time
@@ -79,6 +80,6 @@ import Testing
         #expect(engine.catalog.api.assignments.count == 49_000)
         #expect(engine.catalog.users(offset: 0, limit: 1).total == 49_002)
         #expect(!engine.snapshot.facts.containsUser("user-50"))
-        #expect(elapsed < .seconds(5), "took \(elapsed)")
+        #expect(elapsed < .seconds(30), "took \(elapsed)")
     }
 }

@@ -43,16 +43,19 @@ public struct FactKey: Hashable, Comparable, Sendable, CustomStringConvertible, 
             b.utf8.withContiguousStorageIfAvailable { ys in compare(xs, ys) }
         }
         if let result = fast ?? nil { return result }
-        return compare(Array(a.utf8), Array(b.utf8))
+        let xs = Array(a.utf8), ys = Array(b.utf8)
+        return xs.withUnsafeBufferPointer { xs in ys.withUnsafeBufferPointer { ys in compare(xs, ys) } }
     }
 
-    private static func compare(_ xs: some RandomAccessCollection<UInt8>, _ ys: some RandomAccessCollection<UInt8>) -> Int {
-        var i = xs.startIndex, j = ys.startIndex
-        while i != xs.endIndex, j != ys.endIndex {
-            let x = xs[i], y = ys[j]
+    // Concrete buffers, not a generic collection: lists sort millions of keys, and an
+    // unspecialized generic loop costs a witness call per byte in debug builds.
+    private static func compare(_ xs: UnsafeBufferPointer<UInt8>, _ ys: UnsafeBufferPointer<UInt8>) -> Int {
+        let common = min(xs.count, ys.count)
+        var index = 0
+        while index < common {
+            let x = xs[index], y = ys[index]
             if x != y { return x < y ? -1 : 1 }
-            i = xs.index(after: i)
-            j = ys.index(after: j)
+            index &+= 1
         }
         return xs.count - ys.count
     }
