@@ -2,31 +2,36 @@
 import PDPCore
 import PDPStore
 
-/// An assignment ordered by (tenant, user, role), byte-wise: the users of one tenant, in
-/// user order, are one range.
-public struct TenantOrdered: Comparable, Sendable {
+/// Which key of an assignment leads an order: its tenant or its role.
+public protocol AssignmentLead: Sendable {
+    static func lead(_ assignment: AssignmentKey) -> String
+}
+
+public enum TenantLead: AssignmentLead {
+    public static func lead(_ assignment: AssignmentKey) -> String { assignment.tenant }
+}
+
+public enum RoleLead: AssignmentLead {
+    public static func lead(_ assignment: AssignmentKey) -> String { assignment.role }
+}
+
+/// An assignment ordered by its `Lead` key, then as assignments order (user, tenant, role),
+/// byte-wise: the assignments of one tenant (or one role) are one range, in user order.
+public struct LeadOrdered<Lead: AssignmentLead>: Comparable, Sendable {
     public let assignment: AssignmentKey
     public init(_ assignment: AssignmentKey) { self.assignment = assignment }
 
     public static func == (a: Self, b: Self) -> Bool { a.assignment == b.assignment }
     public static func < (a: Self, b: Self) -> Bool {
-        let tenant = FactKey.compareBytes(a.assignment.tenant, b.assignment.tenant)
-        return tenant != 0 ? tenant < 0 : a.assignment < b.assignment
+        let lead = FactKey.compareBytes(Lead.lead(a.assignment), Lead.lead(b.assignment))
+        return lead != 0 ? lead < 0 : a.assignment < b.assignment
     }
 }
 
-/// An assignment ordered by (role, user, tenant), byte-wise: the holders of one role, in
-/// (user, tenant) order, are one range.
-public struct RoleOrdered: Comparable, Sendable {
-    public let assignment: AssignmentKey
-    public init(_ assignment: AssignmentKey) { self.assignment = assignment }
-
-    public static func == (a: Self, b: Self) -> Bool { a.assignment == b.assignment }
-    public static func < (a: Self, b: Self) -> Bool {
-        let role = FactKey.compareBytes(a.assignment.role, b.assignment.role)
-        return role != 0 ? role < 0 : a.assignment < b.assignment
-    }
-}
+/// (tenant, user, role).
+public typealias TenantOrdered = LeadOrdered<TenantLead>
+/// (role, user, tenant).
+public typealias RoleOrdered = LeadOrdered<RoleLead>
 
 /// "`user` holds at least one role in `tenant`", ordered by (tenant, user), byte-wise.
 public struct TenantMember: Comparable, Sendable {
