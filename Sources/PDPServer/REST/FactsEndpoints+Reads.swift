@@ -64,7 +64,7 @@ extension FactsEndpoints {
         case .resource(let key):
             guard let id = catalog.policy.resourceTypeID(key) else { throw .notFound("resource '\(key)' does not exist in the policy") }
             RESTModels.resource(id, policy: catalog.policy, loadedAt: catalog.policyLoadedAt, into: &writer)
-        case .userRoles, .roleAssignmentsBulk, .tenantUser, .bulkUsers, .bulkTenants:
+        case .userRoles, .roleAssignmentsBulk, .tenantUser, .bulkUsers, .bulkTenants, .authorizedUsers:
             throw RESTError(status: .methodNotAllowed, code: "INVALID_INPUT", title: "Method Not Allowed", message: "use POST or DELETE")
         }
         return .ok(writer.buffer)

@@ -12,7 +12,7 @@ extension FactsCatalog {
         case .tenantUser(let tenant, let user): .tenantUser(tenantKey(tenant), userKey(user))
         case .role(let segment): .role(roleKey(segment))
         case .resource(let segment): .resource(resourceKey(segment))
-        case .scope, .users, .roleAssignments, .roleAssignmentsBulk, .tenants, .roles, .resources, .bulkUsers, .bulkTenants: route
+        case .scope, .users, .roleAssignments, .roleAssignmentsBulk, .tenants, .roles, .resources, .bulkUsers, .bulkTenants, .authorizedUsers: route
         }
     }
 }

@@ -26,6 +26,9 @@ enum RESTRoute: Equatable {
     case role(String)
     case resources
     case resource(String)
+    /// `POST /authorized_users`: not a facts route, but answered off the event loop as facts
+    /// writes are (see `RequestDispatcher`); matched by `Route`, never by ``match(_:)``.
+    case authorizedUsers
 
     /// The route for `path`, or `nil` when it is not a REST path.
     static func match(_ path: Substring) -> RESTRoute? {
@@ -92,6 +95,7 @@ enum RESTRoute: Equatable {
         case .users, .tenants: [.GET, .POST]
         case .user: [.GET, .PUT, .PATCH, .DELETE]
         case .userRoles, .roleAssignmentsBulk: [.POST, .DELETE]
+        case .authorizedUsers: [.POST]
         case .roleAssignments: [.GET, .POST, .DELETE]
         case .tenant: [.GET, .PATCH, .DELETE]
         }
