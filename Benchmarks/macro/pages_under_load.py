@@ -5,12 +5,13 @@ Starts `pdp serve` (in memory) on a free loopback port, seeds it with USERS user
 role each (PUT bulk/users, 1,000 per request), then runs `pdp load` open loop at RATE
 requests/s against /allowed twice: once alone, once while a reader walks pages of
 `/facts/users`, `/facts/tenants/default/users`, `/facts/role_assignments` (with and without
-a `role` filter) and `/local/role_assignments` on one keep-alive connection, as fast as
-the server answers. Prints pdp load's latency line for both runs and the page latencies.
+a `role` filter) and `/local/role_assignments` on one keep-alive connection, at --page-rate
+pages/s (0: as fast as the server answers, which on two cores measures CPU sharing more than
+event-loop stalls). Prints pdp load's latency lines for both runs and the page latencies.
 Issue #11 item 8: a page must not stall the event loops, so p99 must not move.
 
     Benchmarks/macro/pages_under_load.py [--pdp .build/release/pdp] [--users 1000000]
-        [--rate 5000] [--seconds 10] [--connections 8]
+        [--rate 5000] [--seconds 10] [--connections 8] [--page-rate 20]
 
 Bounded: every loop stops after --seconds; the server is killed at the end.
 """
@@ -58,7 +59,7 @@ def seed(port, users):
     print(f"seeded {users} users with one role each in {time.monotonic() - start:.1f} s", flush=True)
 
 
-def read_pages(port, users, stop, latencies):
+def read_pages(port, users, stop, latencies, rate):
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     pages = max(1, users // 100)
     paths = [
@@ -68,7 +69,12 @@ def read_pages(port, users, stop, latencies):
         lambda: f"/facts/role_assignments?role=viewer&page={random.randint(1, pages * 9 // 10)}&per_page=100",
         lambda: f"/local/role_assignments?page={random.randint(1, pages)}&per_page=100",
     ]
+    next_at = time.monotonic()
     while not stop.is_set():
+        if rate > 0:
+            next_at += 1 / rate
+            if stop.wait(max(0, next_at - time.monotonic())):
+                break
         path = random.choice(paths)()
         began = time.perf_counter()
         status, _ = request(connection, "GET", path)
@@ -94,6 +100,7 @@ def main():
     parser.add_argument("--rate", type=int, default=5000)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--page-rate", type=float, default=20)
     args = parser.parse_args()
     port = free_port()
     server = subprocess.Popen(
@@ -110,14 +117,14 @@ def main():
         print(f"/allowed alone, {args.rate}/s over {args.connections} connections:\n    "
               + load(args.pdp, port, args.rate, args.seconds, args.connections), flush=True)
         stop, latencies = threading.Event(), []
-        reader = threading.Thread(target=read_pages, args=(port, args.users, stop, latencies))
+        reader = threading.Thread(target=read_pages, args=(port, args.users, stop, latencies, args.page_rate))
         reader.start()
         try:
             result = load(args.pdp, port, args.rate, args.seconds, args.connections)
         finally:
             stop.set()
             reader.join()
-        print(f"/allowed while one client reads pages:\n    {result}")
+        print(f"/allowed while one client reads pages ({args.page_rate:g}/s; 0 = flat out):\n    {result}")
         latencies.sort()
         if latencies:
             pct = lambda p: latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))] * 1000
