@@ -7,7 +7,7 @@ requests/s against /allowed twice: once alone, once while a reader walks pages o
 `/facts/users`, `/facts/tenants/default/users`, `/facts/role_assignments` (with and without
 a `role` filter) and `/local/role_assignments` on one keep-alive connection, at --page-rate
 pages/s (0: as fast as the server answers, which on two cores measures CPU sharing more than
-event-loop stalls). Prints pdp load's latency lines for both runs and the page latencies.
+event-loop stalls). Prints pdp load's latency lines for both runs and the page latencies, and the server's resident memory once seeded.
 Issue #11 item 8: a page must not stall the event loops, so p99 must not move.
 
     Benchmarks/macro/pages_under_load.py [--pdp .build/release/pdp] [--users 1000000]
@@ -114,6 +114,12 @@ def main():
             except OSError:
                 time.sleep(0.05)
         seed(port, args.users)
+        try:
+            with open(f"/proc/{server.pid}/status") as status:
+                rss = next(line.split()[1] for line in status if line.startswith("VmRSS:"))
+            print(f"server resident memory after seeding: {int(rss) // 1024} MiB", flush=True)
+        except (OSError, StopIteration):
+            pass
         print(f"/allowed alone, {args.rate}/s over {args.connections} connections:\n    "
               + load(args.pdp, port, args.rate, args.seconds, args.connections), flush=True)
         stop, latencies = threading.Event(), []
