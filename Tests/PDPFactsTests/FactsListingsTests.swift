@@ -84,6 +84,23 @@ import Testing
             Self.expectPagesMatch(catalog, filter, effectiveOnly: false)
             Self.expectPagesMatch(catalog, filter, effectiveOnly: true)
         }
+        // The snapshot, updated write by write (tenant deletes visiting only their holders),
+        // decides as one rebuilt from the facts.
+        let (rebuilt, _) = EffectiveFacts.build(base: engine.base, api: catalog.api)
+        for user in users.map(\.string) + ["nobody"] {
+            #expect(Self.grants(engine.snapshot, user) == Self.grants(rebuilt, user), "user \(user)")
+        }
+        #expect(engine.snapshot.facts.userCount == rebuilt.facts.userCount)
+    }
+
+    /// "tenant:role" for every role `user` holds, or `nil` for an unknown user.
+    static func grants(_ snapshot: PolicySnapshot, _ user: String) -> Set<String>? {
+        guard let assignments = snapshot.facts.assignments(ofUser: user) else { return nil }
+        var result = Set<String>()
+        for (tenant, roles) in assignments {
+            for role in roles { result.insert("\(snapshot.facts.tenant(tenant)?.key ?? "?"):\(snapshot.policy.roles[role.index].key)") }
+        }
+        return result
     }
 
     @Test("after a reload drops a role, /local pages skip its assignments and REST pages keep them")

@@ -28,9 +28,11 @@ public enum EffectiveFacts {
         return (snapshot, dangling.sorted())
     }
 
-    /// Applies one committed mutation to the effective index, incrementally. The writer has
-    /// already refused changes to the YAML layer, so removals only touch API facts.
-    public static func apply(_ mutation: FactsMutation, to facts: inout FactsIndex, statics: StaticFacts) {
+    /// Applies one committed mutation to the effective index, incrementally: O(what it
+    /// changes). The writer has already refused changes to the YAML layer, so removals only
+    /// touch API facts. `before` is the API facts the mutation followed (a tenant delete
+    /// visits only the users that held roles there).
+    public static func apply(_ mutation: FactsMutation, to facts: inout FactsIndex, statics: StaticFacts, before: FactsState) {
         switch mutation {
         case .putUser(let user):
             facts.addUser(user.key)
@@ -42,7 +44,8 @@ public enum EffectiveFacts {
                 facts.upsertTenant(key: tenant.key, name: tenant.name, description: tenant.description, attributes: tenant.attributes)
             }
         case .deleteTenant(let key):
-            facts.removeTenant(key: key)
+            // Only API users hold roles in an API tenant: the policy files cannot name it.
+            facts.removeTenant(key: key, holders: before.assignments(inTenant: key).lazy.map(\.user))
         case .assign(let key, _):
             if let role = facts.policy.roleID(key.role), let tenant = facts.tenantID(key.tenant) {
                 facts.assign(user: key.user, role: role, tenant: tenant)

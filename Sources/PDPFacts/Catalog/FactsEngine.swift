@@ -89,17 +89,15 @@ public final class FactsEngine {
         var ids = catalog.apiIDs
         var listings = catalog.listings
         var running = before
-        for mutations in transactions {
-            for mutation in mutations {
-                let previous = running
-                running.apply(mutation)
-                ids.apply(mutation)
-                listings.apply(mutation, before: previous, after: running, statics: statics)
-            }
-        }
         snapshot = snapshot.updatingFacts { facts in
             for mutations in transactions {
-                for mutation in mutations { EffectiveFacts.apply(mutation, to: &facts, statics: statics) }
+                for mutation in mutations {
+                    let previous = running
+                    running.apply(mutation)
+                    ids.apply(mutation)
+                    listings.apply(mutation, before: previous, after: running, statics: statics)
+                    EffectiveFacts.apply(mutation, to: &facts, statics: statics, before: previous)
+                }
             }
         }
         catalog = FactsCatalog(
