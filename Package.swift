@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "PDPServer", targets: ["PDPServer"]),
         .library(name: "PDPLoad", targets: ["PDPLoad"]),
         .library(name: "PDPStore", targets: ["PDPStore"]),
+        .library(name: "PDPFacts", targets: ["PDPFacts"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -22,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -36,13 +39,28 @@ let package = Package(
         .target(name: "PDPCore", dependencies: ["PDPBytes"], swiftSettings: strict),
         .target(name: "PDPPolicyYAML", dependencies: ["PDPCore", "CLibYAML"], swiftSettings: strict),
         // Durable facts journal: PDPCore only, no NIO.
-        .target(name: "PDPStore", dependencies: ["PDPCore"], swiftSettings: strict),
+        .target(
+            name: "PDPStore",
+            dependencies: ["PDPCore", .product(name: "HashTreeCollections", package: "swift-collections")],
+            swiftSettings: strict
+        ),
+        // Facts rules without NIO: writes and their checks, the catalog REST reads answer
+        // from, sorted listings, stable ids, effective facts. PDPServer is its HTTP adapter.
+        .target(
+            name: "PDPFacts",
+            dependencies: [
+                "PDPCore", "PDPStore",
+                .product(name: "HashTreeCollections", package: "swift-collections"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "PDPWire", dependencies: ["PDPBytes", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: strict),
         .target(
             name: "PDPServer",
             dependencies: [
-                "PDPCore", "PDPWire", "PDPStore",
+                "PDPCore", "PDPWire", "PDPStore", "PDPFacts",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -68,7 +86,7 @@ let package = Package(
         .executableTarget(
             name: "PDPCommand",
             dependencies: [
-                "PDPCore", "PDPPolicyYAML", "PDPServer", "PDPLoad", "PDPStore",
+                "PDPCore", "PDPPolicyYAML", "PDPServer", "PDPLoad", "PDPStore", "PDPFacts",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -83,6 +101,11 @@ let package = Package(
         .testTarget(name: "PDPCoreTests", dependencies: ["PDPCore", "PDPBytes", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "PDPStoreTests", dependencies: ["PDPStore", "PDPCore"], swiftSettings: strict),
         .testTarget(
+            name: "PDPFactsTests",
+            dependencies: ["PDPFacts", "PDPStore", "PDPCore", "PDPPolicyYAML", "TestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "PDPWireTests",
             dependencies: ["PDPWire", "TestSupport", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strict
@@ -90,7 +113,7 @@ let package = Package(
         .testTarget(
             name: "PDPServerTests",
             dependencies: [
-                "PDPServer", "PDPCore", "PDPPolicyYAML", "PDPStore", "TestSupport",
+                "PDPServer", "PDPCore", "PDPPolicyYAML", "PDPStore", "PDPFacts", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -22,6 +22,8 @@ let package = Package(
                 .product(name: "PDPPolicyYAML", package: "swift-pdp"),
                 .product(name: "PDPWire", package: "swift-pdp"),
                 .product(name: "PDPServer", package: "swift-pdp"),
+                .product(name: "PDPFacts", package: "swift-pdp"),
+                .product(name: "PDPStore", package: "swift-pdp"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -98,6 +98,7 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     registerPipelineBenchmarks()
+    registerFactsWriteBenchmarks()
 }
 
 /// The fields a decision needs, decoded the conventional way, for comparison.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
 import PDPServer
+import PDPFacts
 import Testing
 
 /// Path ids, tenant users and bulk users/tenants of the facts API, over loopback.

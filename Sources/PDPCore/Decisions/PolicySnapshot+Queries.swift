@@ -13,21 +13,11 @@ public struct TenantPermissions: Sendable, Hashable {
 public struct AuthorizedUser: Sendable, Hashable {
     public var user: String
     public var roles: [String]
-}
 
-/// One role assignment (the shape `/local/role_assignments` needs).
-public struct RoleAssignment: Sendable, Hashable, Comparable {
-    public var user: String
-    public var role: String
-    public var tenant: String
-
-    public init(user: String, role: String, tenant: String) {
+    public init(user: String, roles: [String]) {
         self.user = user
-        self.role = role
-        self.tenant = tenant
+        self.roles = roles
     }
-
-    public static func < (a: Self, b: Self) -> Bool { (a.user, a.tenant, a.role) < (b.user, b.tenant, b.role) }
 }
 
 extension PolicySnapshot {
@@ -36,11 +26,11 @@ extension PolicySnapshot {
     /// ignored. Returns `[]` for an unknown user. Sorted by tenant key.
     public func permissions(ofUser user: String, tenants: [String]? = nil, resourceTypes: [String]? = nil) -> [TenantPermissions] {
         guard let assignments = facts.assignments(ofUser: user) else { return [] }
-        let tenantFilter = tenants.map(Set.init)
+        let tenantFilter = tenants.map { Set($0.map { FactKey($0) }) }
         let typeFilter = resourceTypes.map { Set($0.compactMap(policy.resourceTypeID)) }
         var result: [TenantPermissions] = []
         for (tenantID, roles) in assignments {
-            guard let tenant = facts.tenant(tenantID), tenantFilter?.contains(tenant.key) ?? true else { continue }
+            guard let tenant = facts.tenant(tenantID), tenantFilter?.contains(FactKey(tenant.key)) ?? true else { continue }
             var bits = Bitset(width: policy.slotCount)
             for role in roles { bits.formUnion(policy.roles[role.index].effective) }
             let permissions = bits.elements.compactMap { bit -> String? in
@@ -94,10 +84,10 @@ extension PolicySnapshot {
         var result: [RoleAssignment] = []
         func collect(_ key: String, _ assignments: [(tenant: TenantID, roles: [RoleID])]) {
             for (tenantID, roles) in assignments {
-                guard let tenantKey = facts.tenant(tenantID)?.key, tenant == nil || tenant == tenantKey else { continue }
+                guard let tenantKey = facts.tenant(tenantID)?.key, tenant.map({ FactKey.bytesEqual($0, tenantKey) }) ?? true else { continue }
                 for roleID in roles {
                     let roleKey = policy.roles[roleID.index].key
-                    if role == nil || role == roleKey {
+                    if role.map({ FactKey.bytesEqual($0, roleKey) }) ?? true {
                         result.append(RoleAssignment(user: key, role: roleKey, tenant: tenantKey))
                     }
                 }

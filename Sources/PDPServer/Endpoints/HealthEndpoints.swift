@@ -73,7 +73,7 @@ enum HealthEndpoints {
         writer.int(catalog.dangling.count)
         writer.key("dangling_sample")
         writer.beginArray()
-        for key in catalog.dangling.prefix(maxDanglingSample) {
+        for key in catalog.dangling.elements(in: 0..<min(maxDanglingSample, catalog.dangling.count)) {
             writer.beginObject()
             writer.assignmentMembers(key)
             writer.endObject()

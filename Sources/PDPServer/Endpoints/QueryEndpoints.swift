@@ -2,6 +2,7 @@
 import NIOCore
 import NIOHTTP1
 import PDPCore
+import PDPFacts
 import PDPWire
 
 /// `/user-permissions`, `/authorized_users`, `/user-tenants` and `/local/role_assignments`:
@@ -36,11 +37,14 @@ enum QueryEndpoints {
     }
 
     /// `{"resource": "task:*", "tenant": "default", "users": {"alice": [{"user", "tenant", "resource", "role"}]}}`.
-    static func authorizedUsers(_ body: ByteBuffer, _ context: EndpointContext) throws(WireError) -> EndpointResponse {
-        let request = try AuthorizedUsersRequest(parsing: body, limits: context.jsonLimits)
+    ///
+    /// Walks only the tenant's assignments, already in user order in the catalog's listings;
+    /// the answer may still name every user of the tenant, so the dispatcher runs this off
+    /// the event loop.
+    static func authorizedUsers(_ request: AuthorizedUsersRequest, catalog: FactsCatalog, allocator: ByteBufferAllocator) -> EndpointResponse {
         let tenant = request.tenant ?? FactsIndex.defaultTenantKey
-        let users = context.snapshot.authorizedUsers(action: request.action, resourceType: request.resourceType, tenant: tenant)
-        var writer = JSONWriter(buffer: context.responseBuffer(capacity: 128 + 96 * users.count))
+        let users = catalog.authorizedUsers(action: request.action, resourceType: request.resourceType, tenant: tenant)
+        var writer = JSONWriter(buffer: allocator.responseBuffer(capacity: 128 + 96 * users.count))
         writer.beginObject()
         writer.key("resource")
         writer.string("\(request.resourceType):\(request.resourceKey ?? "*")")
@@ -85,7 +89,9 @@ enum QueryEndpoints {
     ///
     /// `per_page` is 1...100 and `page` 1...``Pagination/maxPage`` (else 422, as Permit's PDP). This PDP has
     /// tenant roles only, so a `resource` or `resource_instance` filter matches nothing.
-    static func roleAssignments(_ query: Substring, _ context: EndpointContext) -> EndpointResponse {
+    /// The assignments in effect (not those the policy cannot apply), a page of the catalog's
+    /// sorted listings: O(log n + page size).
+    static func roleAssignments(_ query: Substring, _ context: EndpointContext, catalog: FactsCatalog) -> EndpointResponse {
         let parameters = QueryParameters(query)
         let pagination: Pagination
         do {
@@ -95,14 +101,13 @@ enum QueryEndpoints {
                 .unprocessableEntity, code: "invalid_request", detail: "\(error.parameter.isEmpty ? "query" : error.parameter): \(error.message)",
                 field: error.parameter, allocator: context.allocator)
         }
-        var assignments: [RoleAssignment] = []
+        var slice: [RoleAssignment] = []
         if parameters["resource"].map({ $0.isEmpty }) ?? true, parameters["resource_instance"].map({ $0.isEmpty }) ?? true {
-            assignments = context.snapshot.roleAssignments(
-                user: parameters["user"].flatMap { $0.isEmpty ? nil : $0 },
-                role: parameters["role"].flatMap { $0.isEmpty ? nil : $0 },
-                tenant: parameters["tenant"].flatMap { $0.isEmpty ? nil : $0 })
+            let filter = AssignmentFilter(
+                users: parameters["user"].map { [$0] } ?? [], roles: parameters["role"].map { [$0] } ?? [],
+                tenants: parameters["tenant"].map { [$0] } ?? [])
+            slice = catalog.assignments(matching: filter, offset: pagination.offset, limit: pagination.perPage, effectiveOnly: true)
         }
-        let slice = pagination.slice(assignments)
         var writer = JSONWriter(buffer: context.responseBuffer(capacity: 16 + 80 * slice.count))
         writer.beginArray()
         for assignment in slice {

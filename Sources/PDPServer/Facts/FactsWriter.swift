@@ -1,41 +1,41 @@
 // SPDX-License-Identifier: Apache-2.0
+import Dispatch
 import Logging
 import NIOCore
-import NIOPosix
 import PDPCore
+import PDPFacts
 import PDPStore
 import ServiceLifecycle
 import Synchronization
 
-/// The one writer of facts. Every write and every policy reload runs on its single thread,
-/// in arrival order: validate, append to the journal and fsync, build the next snapshot
-/// (incrementally, or a full rebuild on reload), publish it, and only then complete the
-/// request. So a write is acknowledged only once checks see it, while checks keep reading
-/// the previous snapshot without waiting.
+/// The one writer of facts. Every write and every policy reload runs on one serial dispatch
+/// queue, in arrival order: the ``FactsEngine`` validates, appends to the journal and
+/// fsyncs, and builds the next snapshot (incrementally, or a full rebuild on reload); the
+/// writer publishes it, and only then completes the request. So a write is acknowledged only
+/// once checks see it, while checks keep reading the previous snapshot without waiting.
 ///
 /// Writes that queue up while the disk is busy are committed together: one write and one
 /// fsync for the whole batch (group commit), each request still all or nothing.
 ///
-/// Compaction of the journal runs on a second thread. Run the writer as a `Service` (its
-/// ``run()`` shuts the threads down after graceful shutdown) or call ``shutdown()``.
+/// No threads of its own: the queues need no starting or stopping. After ``shutdown()``
+/// (or graceful shutdown of ``run()``), queued work finishes and new writes are refused with
+/// 503 at once, on the caller's thread, without touching the disk.
 public final class FactsWriter: Service, Sendable {
     enum Job: Sendable {
-        case write(FactsWrite, EventLoopPromise<Result<FactsReply, RESTError>>)
+        case write(FactsWrite, EventLoopPromise<Result<FactsReply, FactsError>>)
         case reload(PolicySnapshot, @Sendable ([AssignmentKey]) -> Void)
     }
 
-    struct Owned: ~Copyable {
-        var storage: FactsStore
-        var base: PolicySnapshot
-        var policyLoadedAt: Timestamp
-        /// Stable ids of the users and tenants in `storage`, kept in step with commits.
-        var ids: StableIDIndex
+    private struct Pending {
+        var jobs: [Job] = []
+        var scheduled = false
+        var stopped = false
     }
 
-    private let owned: Mutex<Owned>
-    private let queue = Mutex<(jobs: [Job], scheduled: Bool)>(([], false))
-    private let thread = NIOThreadPool(numberOfThreads: 1)
-    private let compactionThread = NIOThreadPool(numberOfThreads: 1)
+    private let engine: Mutex<FactsEngine>
+    private let pending = Mutex(Pending())
+    private let queue = DispatchQueue(label: "pdp.facts.writer")
+    private let compactionQueue = DispatchQueue(label: "pdp.facts.compaction", qos: .utility)
     private let catalogs: FactsCatalogStore
     let snapshots: SnapshotStore
     let logger: Logger
@@ -43,25 +43,19 @@ public final class FactsWriter: Service, Sendable {
     public let isDurable: Bool
 
     /// Publishes the effective snapshot (`base` plus the facts in `storage`) into
-    /// `snapshots` and starts the writer thread.
+    /// `snapshots`.
     /// - Parameters:
     ///   - base: the compiled policy with its static users (`PolicyCompiler.compile`).
     ///   - storage: the recovered store; the writer owns it from now on.
     public init(base: PolicySnapshot, storage: sending FactsStore, snapshots: SnapshotStore, logger: Logger) {
-        let now = Timestamp.now()
         self.isDurable = storage.configuration.directory != nil
-        let (snapshot, dangling) = EffectiveFacts.build(base: base, api: storage.state)
-        let ids = StableIDIndex(state: storage.state)
-        snapshots.publish(snapshot)
+        let engine = FactsEngine(base: base, storage: storage, now: .now())
+        snapshots.publish(engine.snapshot)
         self.snapshots = snapshots
-        self.catalogs = FactsCatalogStore(
-            FactsCatalog(api: storage.state, statics: StaticFacts(policy: base.policy), policy: base.policy, policyLoadedAt: now, dangling: dangling,
-                         apiIDs: ids))
+        self.catalogs = FactsCatalogStore(engine.catalog)
         self.logger = logger
-        self.owned = Mutex(Owned(storage: storage, base: base, policyLoadedAt: now, ids: ids))
-        thread.start()
-        compactionThread.start()
-        Self.report(dangling, logger: logger)
+        Self.report(engine.dangling, logger: logger)
+        self.engine = Mutex(engine)
     }
 
     /// A writer over facts kept in memory only, for `snapshots`' current policy.
@@ -72,10 +66,13 @@ public final class FactsWriter: Service, Sendable {
     /// The facts as REST reads see them.
     public var catalog: FactsCatalog { catalogs.current }
 
-    /// Queues `write`; the future completes once it is durable and visible to checks.
-    func submit(_ write: FactsWrite, on eventLoop: any EventLoop) -> EventLoopFuture<Result<FactsReply, RESTError>> {
-        let promise = eventLoop.makePromise(of: Result<FactsReply, RESTError>.self)
-        enqueue(.write(write, promise))
+    /// Queues `write`; the future completes once it is durable and visible to checks, or at
+    /// once with ``FactsError/Kind/unavailable`` after shutdown.
+    func submit(_ write: FactsWrite, on eventLoop: any EventLoop) -> EventLoopFuture<Result<FactsReply, FactsError>> {
+        let promise = eventLoop.makePromise(of: Result<FactsReply, FactsError>.self)
+        if !enqueue(.write(write, promise)) {
+            promise.succeed(.failure(.unavailable("the server is shutting down; the write was not stored")))
+        }
         return promise.futureResult
     }
 
@@ -83,30 +80,36 @@ public final class FactsWriter: Service, Sendable {
     /// writes. Returns the API assignments the new policy cannot apply.
     public func reload(base: PolicySnapshot) async -> [AssignmentKey] {
         await withCheckedContinuation { continuation in
-            enqueue(.reload(base, { continuation.resume(returning: $0) }))
+            let done: @Sendable ([AssignmentKey]) -> Void = { continuation.resume(returning: $0) }
+            // After shutdown the facts no longer change, so the policy can still be swapped.
+            if !enqueue(.reload(base, done), evenWhenStopped: true) { done([]) }
         }
     }
 
-    private func enqueue(_ job: Job) {
-        let schedule = queue.withLock { queue in
-            queue.jobs.append(job)
-            defer { queue.scheduled = true }
-            return !queue.scheduled
+    /// Queues `job` and schedules a drain if none is pending. `false` when stopped.
+    private func enqueue(_ job: Job, evenWhenStopped: Bool = false) -> Bool {
+        let schedule = pending.withLock { pending -> Bool? in
+            if pending.stopped && !evenWhenStopped { return nil }
+            pending.jobs.append(job)
+            defer { pending.scheduled = true }
+            return !pending.scheduled
         }
-        if schedule { thread.submit { [self] _ in drain() } }
+        guard let schedule else { return false }
+        if schedule { queue.async { [self] in drain() } }
+        return true
     }
 
-    /// Runs on the writer thread until the queue is empty.
+    /// Runs on the writer queue until no job is left.
     private func drain() {
         while true {
-            let jobs = queue.withLock { queue in
-                let jobs = queue.jobs
-                queue.jobs = []
-                if jobs.isEmpty { queue.scheduled = false }
+            let jobs = pending.withLock { pending in
+                let jobs = pending.jobs
+                pending.jobs = []
+                if jobs.isEmpty { pending.scheduled = false }
                 return jobs
             }
             if jobs.isEmpty { return }
-            var writes: [(FactsWrite, EventLoopPromise<Result<FactsReply, RESTError>>)] = []
+            var writes: [(FactsWrite, EventLoopPromise<Result<FactsReply, FactsError>>)] = []
             for job in jobs {
                 switch job {
                 case .write(let write, let promise):
@@ -120,65 +123,47 @@ public final class FactsWriter: Service, Sendable {
             commit(writes)
         }
     }
+
+    /// Stops taking writes, then waits until queued writes and a running compaction are done.
+    public func shutdown() async {
+        pending.withLock { $0.stopped = true }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in queue.async { continuation.resume() } }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in compactionQueue.async { continuation.resume() } }
+    }
+
+    /// Service entry point: waits for graceful shutdown, then ``shutdown()``.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await shutdown()
+    }
 }
 
 extension FactsWriter {
     /// Executes, commits (one fsync), publishes, then answers a batch of writes.
-    fileprivate func commit(_ writes: [(FactsWrite, EventLoopPromise<Result<FactsReply, RESTError>>)]) {
+    fileprivate func commit(_ writes: [(FactsWrite, EventLoopPromise<Result<FactsReply, FactsError>>)]) {
         guard !writes.isEmpty else { return }
-        let catalog = catalogs.current
-        var results: [Result<FactsReply, RESTError>] = []
-        var compaction: FactsCompaction?
-        owned.withLock { owned in
-            let executor = FactsWriteExecutor(
-                statics: catalog.statics, policy: owned.base.policy, policyLoadedAt: owned.policyLoadedAt, now: .now())
-            var working = owned.storage.state
-            var transactions: [[FactsMutation]] = []
-            for (write, _) in writes {
-                do throws(RESTError) {
-                    let (mutations, reply) = try executor.execute(write, state: &working)
-                    if !mutations.isEmpty { transactions.append(mutations) }
-                    results.append(.success(reply))
-                } catch {
-                    results.append(.failure(error))
-                }
-            }
-            guard !transactions.isEmpty else { return }
+        let (outcome, compaction) = engine.withLock { engine -> (FactsEngine.Outcome, FactsCompaction?) in
+            let outcome = engine.commit(writes.map(\.0), now: .now())
+            guard let published = outcome.published else { return (outcome, nil) }
+            catalogs.publish(published.catalog)
+            snapshots.publish(published.snapshot)
             do {
-                try owned.storage.commit(transactions)
-            } catch {
-                logger.error("facts write failed; the requests are refused", metadata: ["error": "\(error)"])
-                results = results.map { result in
-                    if case .success = result { return .failure(.unavailable("the write could not be stored: \(error)")) }
-                    return result
-                }
-                return
-            }
-            for mutations in transactions {
-                for mutation in mutations { owned.ids.apply(mutation) }
-            }
-            let snapshot = snapshots.current.updatingFacts { facts in
-                for mutations in transactions {
-                    for mutation in mutations { EffectiveFacts.apply(mutation, to: &facts, statics: catalog.statics) }
-                }
-            }
-            catalogs.publish(
-                FactsCatalog(api: owned.storage.state, statics: catalog.statics, policy: catalog.policy,
-                             policyLoadedAt: catalog.policyLoadedAt, dangling: catalog.dangling, apiIDs: owned.ids))
-            snapshots.publish(snapshot)
-            do {
-                compaction = try owned.storage.startCompaction()
+                return (outcome, try engine.storage.startCompaction())
             } catch {
                 logger.error("journal rotation for compaction failed", metadata: ["error": "\(error)"])
+                return (outcome, nil)
             }
         }
+        if let error = outcome.storageError {
+            logger.error("facts write failed; the requests are refused", metadata: ["error": "\(error)"])
+        }
         if let compaction { runCompaction(compaction) }
-        for ((_, promise), result) in zip(writes, results) { promise.succeed(result) }
+        for ((_, promise), result) in zip(writes, outcome.results) { promise.succeed(result) }
     }
 
     private func runCompaction(_ compaction: FactsCompaction) {
         let logger = self.logger
-        compactionThread.submit { _ in
+        compactionQueue.async {
             do {
                 try compaction.run()
                 logger.debug("facts journal compacted into a snapshot")
@@ -189,15 +174,10 @@ extension FactsWriter {
     }
 
     fileprivate func applyReload(_ base: PolicySnapshot) -> [AssignmentKey] {
-        owned.withLock { owned in
-            let now = Timestamp.now()
-            let (snapshot, dangling) = EffectiveFacts.build(base: base, api: owned.storage.state)
-            owned.base = base
-            owned.policyLoadedAt = now
-            catalogs.publish(
-                FactsCatalog(api: owned.storage.state, statics: StaticFacts(policy: base.policy), policy: base.policy,
-                             policyLoadedAt: now, dangling: dangling, apiIDs: owned.ids))
-            snapshots.publish(snapshot)
+        engine.withLock { engine in
+            let dangling = engine.reload(base: base, now: .now())
+            catalogs.publish(engine.catalog)
+            snapshots.publish(engine.snapshot)
             Self.report(dangling, logger: logger)
             return dangling
         }
@@ -209,17 +189,5 @@ extension FactsWriter {
         logger.warning(
             "role assignments name a role or tenant the policy does not have: kept in storage, not in effect",
             metadata: ["facts.dangling": "\(dangling.count)", "facts.sample": "\(sample)"])
-    }
-
-    /// Stops the threads after finishing queued work.
-    public func shutdown() async {
-        try? await thread.shutdownGracefully()
-        try? await compactionThread.shutdownGracefully()
-    }
-
-    /// Service entry point: waits for graceful shutdown, then stops the threads.
-    public func run() async throws {
-        try? await gracefulShutdown()
-        await shutdown()
     }
 }

@@ -26,6 +26,12 @@ struct RequestDispatcher {
     private func respondREST(
         _ route: RESTRoute, query: Substring, head: RequestHead, body: ByteBuffer, allocator: ByteBufferAllocator, eventLoop: any EventLoop
     ) -> DispatchOutcome {
+        // `/authorized_users` may name every user of a tenant: its answer is built off the
+        // event loop. It is routed as `.rest(.authorizedUsers)` so that the test for it is
+        // here, not before the decision routes (there it cost each `/allowed` 14
+        // instructions: a no-payload case of a multi-payload enum is told apart by its
+        // payload words).
+        if case .authorizedUsers = route { return authorizedUsers(body, head: head, allocator: allocator, eventLoop: eventLoop) }
         let methods = route.allowedMethods
         guard methods.contains(head.method) || (head.method.isHEAD && methods.contains(.GET)) else {
             var response = RESTError(
@@ -54,9 +60,13 @@ struct RequestDispatcher {
             case .allowedBulk: return try DecisionEndpoints.bulk(body, context)
             case .allowedAllTenants: return try DecisionEndpoints.allTenants(body, context)
             case .userPermissions: return try QueryEndpoints.userPermissions(body, context)
-            case .authorizedUsers: return try QueryEndpoints.authorizedUsers(body, context)
+            case .authorizedUsers:
+                // Routed as `.rest(.authorizedUsers)` and answered off the event loop; this
+                // synchronous answer is only for a `Route` made by hand.
+                let request = try AuthorizedUsersRequest(parsing: body, limits: context.jsonLimits)
+                return QueryEndpoints.authorizedUsers(request, catalog: server.facts.catalog, allocator: allocator)
             case .userTenants: return try QueryEndpoints.userTenants(body, context)
-            case .localRoleAssignments: return QueryEndpoints.roleAssignments(query, context)
+            case .localRoleAssignments: return QueryEndpoints.roleAssignments(query, context, catalog: server.facts.catalog)
             case .health: return HealthEndpoints.health(ready: false, authenticated: head.authenticated, context)
             case .ready: return HealthEndpoints.health(ready: true, authenticated: head.authenticated, context, facts: server.facts)
             case .invalidPath(let problem): return problem.restError.response(allocator: allocator)
@@ -70,9 +80,33 @@ struct RequestDispatcher {
                 return ErrorResponse.make(.notFound, code: "not_found", detail: "no endpoint at \(head.method) \(head.uri)", allocator: allocator)
             }
         } catch {
-            server.logger.debug("rejected request body", metadata: ["http.path": "\(head.uri)", "error": "\(error)"])
-            return ErrorResponse.wire(Self.confirmingSchemaError(error, body: body, limits: context.jsonLimits), allocator: allocator)
+            return rejected(error, head: head, body: body, limits: context.jsonLimits, allocator: allocator)
         }
+    }
+
+    private func rejected(_ error: WireError, head: RequestHead, body: ByteBuffer, limits: JSONLimits, allocator: ByteBufferAllocator) -> EndpointResponse {
+        server.logger.debug("rejected request body", metadata: ["http.path": "\(head.uri)", "error": "\(error)"])
+        return ErrorResponse.wire(Self.confirmingSchemaError(error, body: body, limits: limits), allocator: allocator)
+    }
+
+    /// `/authorized_users`: the body is read on the event loop, the answer (which may list
+    /// every user of a tenant) is built on the listing queue, so other connections of this
+    /// event loop are not held up by it.
+    @inline(never)
+    private func authorizedUsers(_ body: ByteBuffer, head: RequestHead, allocator: ByteBufferAllocator, eventLoop: any EventLoop) -> DispatchOutcome {
+        let limits = JSONLimits(maxDepth: server.configuration.limits.maxJSONDepth, maxBytes: server.configuration.limits.maxBodyBytes)
+        let request: AuthorizedUsersRequest
+        do throws(WireError) {
+            request = try AuthorizedUsersRequest(parsing: body, limits: limits)
+        } catch {
+            return .immediate(rejected(error, head: head, body: body, limits: limits, allocator: allocator))
+        }
+        let catalog = server.facts.catalog
+        let promise = eventLoop.makePromise(of: EndpointResponse.self)
+        server.listingQueue.async {
+            promise.succeed(QueryEndpoints.authorizedUsers(request, catalog: catalog, allocator: allocator))
+        }
+        return .deferred(promise.futureResult)
     }
 
     /// The context for one request, with the snapshot published now.

@@ -63,7 +63,9 @@ enum Route: Equatable {
         if equals("/allowed/bulk") { return post ? .allowedBulk : .methodNotAllowed(allow: "POST") }
         if equals("/allowed/all-tenants") { return post ? .allowedAllTenants : .methodNotAllowed(allow: "POST") }
         if equals("/user-permissions") { return post ? .userPermissions : .methodNotAllowed(allow: "POST") }
-        if equals("/authorized_users") { return post ? .authorizedUsers : .methodNotAllowed(allow: "POST") }
+        // A REST route so that its deferred answer (built off the event loop) costs the
+        // decision routes nothing in the dispatcher.
+        if equals("/authorized_users") { return post ? .rest(.authorizedUsers) : .methodNotAllowed(allow: "POST") }
         if equals("/user-tenants") { return post ? .userTenants : .methodNotAllowed(allow: "POST") }
         if equals("/local/role_assignments") { return method.isGET ? .localRoleAssignments : .methodNotAllowed(allow: "GET") }
         if equals("/health") || equals("/healthy") { return get ? .health : .methodNotAllowed(allow: "GET, HEAD") }

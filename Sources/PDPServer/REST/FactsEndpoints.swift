@@ -2,6 +2,7 @@
 import NIOCore
 import NIOHTTP1
 import PDPCore
+import PDPFacts
 import PDPStore
 import PDPWire
 
@@ -25,7 +26,7 @@ enum FactsEndpoints {
                 let future = facts.submit(write, on: eventLoop).map { result in
                     switch result {
                     case .success(let reply): render(reply, allocator: allocator)
-                    case .failure(let error): error.response(allocator: allocator)
+                    case .failure(let error): RESTError(error).response(allocator: allocator)
                     }
                 }
                 return .deferred(future)

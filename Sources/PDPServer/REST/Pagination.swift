@@ -40,6 +40,12 @@ struct Pagination {
         }
     }
 
+    /// The position of the page's first item; saturates (a huge page is past the end).
+    var offset: Int {
+        let (value, overflow) = (page - 1).multipliedReportingOverflow(by: perPage)
+        return overflow ? Int.max : value
+    }
+
     /// The items on this page; empty past the end. Overflow-safe for any `page`.
     func slice<T>(_ items: [T]) -> ArraySlice<T> {
         let (offset, overflow) = (page - 1).multipliedReportingOverflow(by: perPage)

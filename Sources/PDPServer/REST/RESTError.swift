@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import NIOCore
 import NIOHTTP1
+import PDPFacts
 import PDPWire
 
 /// A facts or schema API failure, answered in Permit's shapes: `ErrorDetails`
@@ -86,5 +87,17 @@ struct RESTError: Error, Sendable {
         }
         writer.endObject()
         return EndpointResponse(status: status, body: writer.buffer)
+    }
+}
+
+extension RESTError {
+    /// A refusal of the facts rules, with its status: 404, 409, 403 or 503.
+    init(_ error: FactsError) {
+        switch error.kind {
+        case .notFound: self = .notFound(error.message)
+        case .duplicate: self = .duplicate(error.message)
+        case .declaredInPolicy: self = .declaredInPolicy(error.message)
+        case .unavailable: self = .unavailable(error.message)
+        }
     }
 }

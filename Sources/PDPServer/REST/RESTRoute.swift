@@ -26,6 +26,9 @@ enum RESTRoute: Equatable {
     case role(String)
     case resources
     case resource(String)
+    /// `POST /authorized_users`: not a facts route, but answered off the event loop as facts
+    /// writes are (see `RequestDispatcher`); matched by `Route`, never by ``match(_:)``.
+    case authorizedUsers
 
     /// The route for `path`, or `nil` when it is not a REST path.
     ///
@@ -80,7 +83,7 @@ enum RESTRoute: Equatable {
         case .tenantUser(let tenant, let user): tenant.isEmpty ? "tenant_id" : user.isEmpty ? "user_id" : nil
         case .role(let key): key.isEmpty ? "role_id" : nil
         case .resource(let key): key.isEmpty ? "resource_id" : nil
-        case .scope, .users, .roleAssignments, .roleAssignmentsBulk, .tenants, .bulkUsers, .bulkTenants, .roles, .resources: nil
+        case .scope, .users, .roleAssignments, .roleAssignmentsBulk, .tenants, .bulkUsers, .bulkTenants, .roles, .resources, .authorizedUsers: nil
         }
     }
 
@@ -132,6 +135,7 @@ enum RESTRoute: Equatable {
         case .users, .tenants: [.GET, .POST]
         case .user: [.GET, .PUT, .PATCH, .DELETE]
         case .userRoles, .roleAssignmentsBulk: [.POST, .DELETE]
+        case .authorizedUsers: [.POST]
         case .roleAssignments: [.GET, .POST, .DELETE]
         case .tenant: [.GET, .PATCH, .DELETE]
         }

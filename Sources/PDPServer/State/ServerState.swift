@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import Dispatch
 import Logging
 import Synchronization
 
@@ -14,6 +15,9 @@ public final class ServerState: Sendable {
     let connections: ConnectionRegistry
     /// Request body bytes buffered across connections (``RequestLimits/maxBufferedBodyBytes``).
     let bodyBudget: BodyBudget
+    /// Where answers that grow with the facts (`/authorized_users`) are built, one at a
+    /// time, off the event loops: at most one core goes to them while checks keep the rest.
+    let listingQueue = DispatchQueue(label: "pdp.listings", qos: .utility)
     private let readinessState = Mutex(Readiness())
 
     public init(store: SnapshotStore, configuration: ServerConfiguration, logger: Logger, facts: FactsWriter? = nil) {

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import Crypto
 
 /// Deterministic UUIDs for the REST API: UUIDv5 (RFC 9562 §5.5, SHA-1) of a fixed namespace
 /// and `<kind>:<key>`, so an object keeps its id across restarts and replicas.
@@ -22,9 +23,13 @@ public enum StableID {
         format(uuid5(namespace: namespace, name: "\(kind):\(key)"))
     }
 
-    /// UUIDv5 bytes of `name` in `namespace`.
+    /// UUIDv5 bytes of `name` (its UTF-8 bytes, as written: no normalization) in `namespace`.
+    /// SHA-1 from swift-crypto; only as UUIDv5 prescribes it, not for collision resistance.
     public static func uuid5(namespace: [UInt8], name: String) -> [UInt8] {
-        var digest = Array(SHA1.hash(namespace + Array(name.utf8)).prefix(16))
+        var hash = Insecure.SHA1()
+        hash.update(data: namespace)
+        hash.update(data: Array(name.utf8))
+        var digest = Array(hash.finalize().prefix(16))
         digest[6] = digest[6] & 0x0F | 0x50
         digest[8] = digest[8] & 0x3F | 0x80
         return digest
@@ -53,43 +58,26 @@ public enum StableID {
     }
 }
 
-/// SHA-1 (FIPS 180-4), only for UUIDv5: not for anything that needs collision resistance.
-enum SHA1 {
-    static func hash(_ message: [UInt8]) -> [UInt8] {
-        var h: [UInt32] = [0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0]
-        var data = message
-        let bitLength = UInt64(message.count) * 8
-        data.append(0x80)
-        while data.count % 64 != 56 { data.append(0) }
-        for shift in stride(from: 56, through: 0, by: -8) { data.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
-        var w = [UInt32](repeating: 0, count: 80)
-        for chunk in stride(from: 0, to: data.count, by: 64) {
-            for i in 0..<16 {
-                let base = chunk + i * 4
-                w[i] = UInt32(data[base]) << 24 | UInt32(data[base + 1]) << 16 | UInt32(data[base + 2]) << 8 | UInt32(data[base + 3])
+extension StableID {
+    /// `text` in the canonical lowercase form when it is a UUID
+    /// (`xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, any case), else `nil`.
+    public static func canonical(_ text: String) -> String? {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 36 else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(36)
+        for (index, byte) in bytes.enumerated() {
+            if index == 8 || index == 13 || index == 18 || index == 23 {
+                guard byte == UInt8(ascii: "-") else { return nil }
+                out.append(byte)
+                continue
             }
-            for i in 16..<80 {
-                let value = w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16]
-                w[i] = value << 1 | value >> 31
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"): out.append(byte)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): out.append(byte + 32)
+            default: return nil
             }
-            var (a, b, c, d, e) = (h[0], h[1], h[2], h[3], h[4])
-            for i in 0..<80 {
-                let (f, k): (UInt32, UInt32)
-                switch i {
-                case 0..<20: (f, k) = ((b & c) | (~b & d), 0x5A82_7999)
-                case 20..<40: (f, k) = (b ^ c ^ d, 0x6ED9_EBA1)
-                case 40..<60: (f, k) = ((b & c) | (b & d) | (c & d), 0x8F1B_BCDC)
-                default: (f, k) = (b ^ c ^ d, 0xCA62_C1D6)
-                }
-                let temp = (a << 5 | a >> 27) &+ f &+ e &+ k &+ w[i]
-                (e, d, c, b, a) = (d, c, b << 30 | b >> 2, a, temp)
-            }
-            h[0] = h[0] &+ a
-            h[1] = h[1] &+ b
-            h[2] = h[2] &+ c
-            h[3] = h[3] &+ d
-            h[4] = h[4] &+ e
         }
-        return h.flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> UInt32(24 - 8 * $0)) } }
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -2,9 +2,9 @@
 import PDPCore
 import PDPStore
 
-/// One facts API write, parsed and validated for shape on the event loop, executed by the
-/// ``FactsWriter`` against the current facts.
-enum FactsWrite: Sendable {
+/// One facts API write, parsed and validated for shape by the HTTP adapter, executed by the
+/// ``FactsEngine`` against the current facts.
+public enum FactsWrite: Sendable {
     /// `POST /users`: 201 when created, 200 with the existing user otherwise (Permit's rule).
     case createUser(UserInput)
     /// `PUT /users/{key}`: 201 when created, 200 when replaced (Node reads the difference).
@@ -32,25 +32,44 @@ enum FactsWrite: Sendable {
 }
 
 /// A user body. Optional fields: `nil` when absent, `.some(nil)` when sent as `null`.
-struct UserInput: Sendable {
-    var key: String
-    var email: String??
-    var firstName: String??
-    var lastName: String??
-    var attributes: [String: AttributeValue]??
-    var roleAssignments: [AssignmentKey] = []
+public struct UserInput: Sendable {
+    public var key: String
+    public var email: String??
+    public var firstName: String??
+    public var lastName: String??
+    public var attributes: [String: AttributeValue]??
+    public var roleAssignments: [AssignmentKey] = []
+
+    public init(
+        key: String, email: String?? = nil, firstName: String?? = nil, lastName: String?? = nil,
+        attributes: [String: AttributeValue]?? = nil, roleAssignments: [AssignmentKey] = []
+    ) {
+        self.key = key
+        self.email = email
+        self.firstName = firstName
+        self.lastName = lastName
+        self.attributes = attributes
+        self.roleAssignments = roleAssignments
+    }
 }
 
 /// A tenant body; `name` is required on create only.
-struct TenantInput: Sendable {
-    var key: String
-    var name: String?
-    var description: String??
-    var attributes: [String: AttributeValue]??
+public struct TenantInput: Sendable {
+    public var key: String
+    public var name: String?
+    public var description: String??
+    public var attributes: [String: AttributeValue]??
+
+    public init(key: String, name: String? = nil, description: String?? = nil, attributes: [String: AttributeValue]?? = nil) {
+        self.key = key
+        self.name = name
+        self.description = description
+        self.attributes = attributes
+    }
 }
 
-/// What a write answers, rendered by ``RESTModels`` on the event loop.
-enum FactsReply: Sendable {
+/// What a write answers; the HTTP adapter renders it.
+public enum FactsReply: Sendable {
     case user(UserRecord, roles: [AssignmentKey], created: Bool)
     case assignment(AssignmentKey, createdAt: Timestamp)
     case tenant(TenantRecord, created: Bool)

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: Apache-2.0
+import PDPCore
+import PDPStore
+
+/// The facts writer's work, without threads: executes a batch of writes, commits them to the
+/// store (one append and one fsync), and produces the next effective snapshot and catalog,
+/// or swaps in a reloaded policy. The server's writer runs it on one serial queue and
+/// publishes what it produces; benchmarks and tests drive it directly.
+///
+/// A write costs O(what it changes): the facts, stable ids and listings are persistent
+/// structures shared with the published catalog, and the snapshot is updated incrementally.
+///
+/// Not thread-safe: one owner at a time.
+public final class FactsEngine {
+    /// What one batch produced: a result per write, in order, and (when anything was
+    /// committed) the snapshot and catalog to publish.
+    public struct Outcome {
+        public var results: [Result<FactsReply, FactsError>]
+        /// `nil` when nothing was committed (every write refused, or made no change).
+        public var published: (snapshot: PolicySnapshot, catalog: FactsCatalog)?
+        /// Set when the store failed to commit (every accepted write is then refused).
+        public var storageError: FactsStoreError?
+    }
+
+    public let storage: FactsStore
+    /// The compiled policy with its static users, without API facts.
+    public private(set) var base: PolicySnapshot
+    /// The effective snapshot: `base` plus the API facts.
+    public private(set) var snapshot: PolicySnapshot
+    public private(set) var catalog: FactsCatalog
+
+    /// Builds the effective snapshot and the catalog of `base` and the facts in `storage`.
+    /// O(facts log facts).
+    public init(base: PolicySnapshot, storage: FactsStore, now: Timestamp) {
+        self.storage = storage
+        self.base = base
+        (snapshot, catalog) = Self.build(base: base, api: storage.state, ids: StableIDIndex(state: storage.state), now: now)
+    }
+
+    /// API assignments the current policy cannot apply (sorted).
+    public var dangling: [AssignmentKey] { catalog.dangling.elements(in: 0..<catalog.dangling.count) }
+
+    /// Executes `writes` in order against the facts, commits the changes of the accepted
+    /// ones as one transaction each (one append and fsync for all), then updates the
+    /// snapshot and catalog. A refused write changes nothing; if the store fails, every
+    /// accepted write is answered with ``FactsError/Kind/unavailable`` and nothing changes.
+    public func commit(_ writes: [FactsWrite], now: Timestamp) -> Outcome {
+        let executor = FactsWriteExecutor(statics: catalog.statics, policy: base.policy, policyLoadedAt: catalog.policyLoadedAt, now: now)
+        let before = storage.state
+        var working = before
+        var transactions: [[FactsMutation]] = []
+        var results: [Result<FactsReply, FactsError>] = []
+        results.reserveCapacity(writes.count)
+        for write in writes {
+            do throws(FactsError) {
+                let (mutations, reply) = try executor.execute(write, state: &working)
+                if !mutations.isEmpty { transactions.append(mutations) }
+                results.append(.success(reply))
+            } catch {
+                results.append(.failure(error))
+            }
+        }
+        guard !transactions.isEmpty else { return Outcome(results: results) }
+        do {
+            try storage.commit(transactions)
+        } catch {
+            let refused = results.map { result -> Result<FactsReply, FactsError> in
+                guard case .success = result else { return result }
+                return .failure(.unavailable("the write could not be stored: \(error)"))
+            }
+            return Outcome(results: refused, storageError: error)
+        }
+        publish(transactions, from: before)
+        return Outcome(results: results, published: (snapshot, catalog))
+    }
+
+    /// Swaps in a newly compiled policy and re-applies every API fact to it.
+    /// - Returns: the API assignments the new policy cannot apply, sorted.
+    public func reload(base: PolicySnapshot, now: Timestamp) -> [AssignmentKey] {
+        self.base = base
+        (snapshot, catalog) = Self.build(base: base, api: storage.state, ids: catalog.apiIDs, now: now)
+        return dangling
+    }
+
+    /// Moves the snapshot, stable ids and listings on by the committed `transactions`,
+    /// replaying them from `before` so each step sees the facts it followed.
+    private func publish(_ transactions: [[FactsMutation]], from before: FactsState) {
+        let statics = catalog.statics
+        var ids = catalog.apiIDs
+        var listings = catalog.listings
+        var running = before
+        snapshot = snapshot.updatingFacts { facts in
+            for mutations in transactions {
+                for mutation in mutations {
+                    let previous = running
+                    running.apply(mutation)
+                    ids.apply(mutation)
+                    listings.apply(mutation, before: previous, after: running, statics: statics)
+                    EffectiveFacts.apply(mutation, to: &facts, statics: statics, before: previous)
+                }
+            }
+        }
+        catalog = FactsCatalog(
+            api: storage.state, statics: statics, policy: catalog.policy, policyLoadedAt: catalog.policyLoadedAt,
+            listings: listings, apiIDs: ids)
+    }
+
+    private static func build(base: PolicySnapshot, api: FactsState, ids: StableIDIndex, now: Timestamp) -> (PolicySnapshot, FactsCatalog) {
+        let (snapshot, dangling) = EffectiveFacts.build(base: base, api: api)
+        let statics = StaticFacts(policy: base.policy)
+        let catalog = FactsCatalog(
+            api: api, statics: statics, policy: base.policy, policyLoadedAt: now,
+            listings: FactsListings(api: api, statics: statics, dangling: dangling), apiIDs: ids)
+        return (snapshot, catalog)
+    }
+}
