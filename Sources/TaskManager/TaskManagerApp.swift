@@ -61,6 +61,7 @@ public func configure(_ app: Application, _ configuration: TaskManagerConfigurat
 
     // Outermost first. No Vapor ErrorMiddleware: ErrorPageMiddleware shows every failure.
     app.middleware = Middlewares()
+    app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
     app.middleware.use(ErrorPageMiddleware())
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))

@@ -115,3 +115,17 @@ def browser():
         yield driver
     finally:
         driver.quit()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """On a failure, keep the browser's page and a screenshot beside the other artifacts."""
+    outcome = yield
+    report = outcome.get_result()
+    driver = item.funcargs.get("browser") if hasattr(item, "funcargs") else None
+    if report.when == "call" and report.failed and driver is not None:
+        path = Path(os.environ.get("UI_ARTIFACTS", ROOT / ".build" / "ui-artifacts"))
+        path.mkdir(parents=True, exist_ok=True)
+        (path / f"FAILED-{item.name}.html").write_text(driver.page_source)
+        driver.save_screenshot(str(path / f"FAILED-{item.name}.png"))
+        print(f"failure page: {driver.current_url} -> {path}/FAILED-{item.name}.html")

@@ -8,7 +8,8 @@ import shutil
 from pathlib import Path
 
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 
@@ -36,8 +37,15 @@ def set_date(driver, value: str) -> None:
     driver.execute_script("arguments[0].value = arguments[1]", field, value)
 
 
+def click(driver, element) -> None:
+    """Clicks something that loads a new page, and waits until the old one is gone."""
+    page = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(driver, 15).until(expected_conditions.staleness_of(page))
+
+
 def submit(driver) -> None:
-    driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    click(driver, driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
 
 
 def log_in(driver, url: str, email: str, password: str) -> None:
@@ -48,7 +56,7 @@ def log_in(driver, url: str, email: str, password: str) -> None:
 
 
 def log_out(driver) -> None:
-    driver.find_element(By.CSS_SELECTOR, "header form button").click()
+    click(driver, driver.find_element(By.CSS_SELECTOR, "header form button"))
 
 
 def nav_links(driver) -> set[str]:
@@ -75,7 +83,7 @@ def test_viewer_and_admin_journeys(servers, browser, artifacts):
     log_in(d, url, "vera@example.com", "vera-password")
     assert d.current_url.endswith("/tasks")
     assert nav_links(d) == {"Tasks", "New task"}
-    d.find_element(By.LINK_TEXT, "New task").click()
+    click(d, d.find_element(By.CSS_SELECTOR, "header nav a[href='/tasks/new']"))
     fill(d, "title", "Prepare the quarterly report")
     fill(d, "description", "Numbers from finance, charts from the analytics page.")
     set_date(d, "2031-03-15")
@@ -131,8 +139,8 @@ def test_viewer_and_admin_journeys(servers, browser, artifacts):
     assert "Review the vendor contract" in d.page_source
     assert "Plan the team offsite" not in d.page_source
     shot(d, artifacts, "tasks-viewer")
-    d.find_element(By.LINK_TEXT, "Review the vendor contract").click()
-    d.find_element(By.LINK_TEXT, "Edit").click()
+    click(d, d.find_element(By.LINK_TEXT, "Review the vendor contract"))
+    click(d, d.find_element(By.LINK_TEXT, "Edit"))
     Select(d.find_element(By.NAME, "status")).select_by_value("completed")
     assert not d.find_elements(By.NAME, "assignee")
     submit(d)
@@ -144,7 +152,7 @@ def test_viewer_and_admin_journeys(servers, browser, artifacts):
     d.get(url + "/admin/users")
     row = d.find_element(By.XPATH, "//tr[td[text()='vera@example.com']]")
     Select(row.find_element(By.NAME, "role")).select_by_value("admin")
-    row.find_element(By.CSS_SELECTOR, "button").click()
+    click(d, row.find_element(By.CSS_SELECTOR, "button"))
     assert "Vera Viewer is now admin." in d.page_source
     log_out(d)
     log_in(d, url, "vera@example.com", "vera-password")
