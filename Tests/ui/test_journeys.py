@@ -41,7 +41,11 @@ def click(driver, element) -> None:
     """Clicks something that loads a new page, and waits until the old one is gone."""
     page = driver.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(driver, 15).until(expected_conditions.staleness_of(page))
+    wait = WebDriverWait(driver, 15)
+    wait.until(expected_conditions.staleness_of(page))
+    # A POST answered with a redirect replaces the page twice: wait for the last one.
+    wait.until(lambda d: d.execute_script("return document.readyState") == "complete"
+               and d.find_elements(By.TAG_NAME, "footer"))
 
 
 def submit(driver) -> None:
