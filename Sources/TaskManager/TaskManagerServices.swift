@@ -31,8 +31,23 @@ extension Application {
     }
 }
 
-/// Shuts the PDP client's connection pool down with the application.
+/// Shuts the PDP client's connection pool down with the application, and logs how many
+/// PDP requests were made and the mean time waited for them (what share of page time the
+/// PDP took, for performance work).
 struct PDPClientLifecycle: LifecycleHandler {
     let client: PDPClient
-    func shutdownAsync(_ application: Application) async { await client.shutdown() }
+
+    func shutdownAsync(_ application: Application) async {
+        let statistics = client.requestStatistics
+        if statistics.requests > 0 {
+            let mean = Double(statistics.totalNanoseconds) / Double(statistics.requests) / 1_000
+            application.logger.notice(
+                "PDP requests",
+                metadata: [
+                    "pdp.requests": "\(statistics.requests)", "pdp.transport_failures": "\(statistics.transportFailures)",
+                    "pdp.mean_us": "\(Int(mean.rounded()))",
+                ])
+        }
+        await client.shutdown()
+    }
 }

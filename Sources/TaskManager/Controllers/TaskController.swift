@@ -110,7 +110,7 @@ struct TaskController: RouteCollection {
         let task = try await Self.load(request)
         guard permissions.canUpdate(task, by: userID) else { throw PageError.forbidden }
         let form = try request.content.decode(TaskForm.self)
-        let checked = try await form.check(on: request.db, defaultStatus: task.status)
+        let checked = try await form.check(on: request.db, defaultStatus: task.status, defaultPriority: task.priority)
         let owner = checked.ownerID ?? task.$owner.id
         let assignee = checked.assigneeID ?? task.$assignee.id
         // Reassigning (owner or assignee) needs `assign`: a viewer's forged field is a 403.

@@ -24,8 +24,11 @@ struct TaskForm: Content {
         var errors: [String]
     }
 
-    /// Validates the fields; the users named must exist and be enabled.
-    func check(on database: any Database, defaultStatus: TaskStatus) async throws -> Checked {
+    /// Validates the fields; the users named must exist and be enabled. An absent priority or
+    /// status keeps the given default (the task's own when editing).
+    func check(
+        on database: any Database, defaultStatus: TaskStatus, defaultPriority: TaskPriority = .medium
+    ) async throws -> Checked {
         var errors: [String] = []
         let title = FormInput.trimmed(self.title) ?? ""
         if title.isEmpty || title.count > FormInput.maximumTitleLength {
@@ -40,7 +43,7 @@ struct TaskForm: Content {
             dueDate = FormInput.date(text)
             if dueDate == nil { errors.append("Enter the due date as YYYY-MM-DD (a real date).") }
         }
-        let priority = TaskPriority(rawValue: priority ?? "medium")
+        let priority = self.priority.map { TaskPriority(rawValue: $0) } ?? defaultPriority
         if priority == nil { errors.append("Choose a priority: low, medium or high.") }
         let status = status.map { TaskStatus(rawValue: $0) } ?? defaultStatus
         if status == nil { errors.append("Choose a status: pending, in progress or completed.") }

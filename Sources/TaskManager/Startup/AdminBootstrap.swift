@@ -29,7 +29,10 @@ enum AdminBootstrap {
             let admin = User(id: UUID(), email: email, name: "Administrator", passwordHash: hash)
             try await Registration.create(admin, role: configuration.adminRole, pdp: pdp, on: app.db)
             if configuration.adminPassword == nil {
-                print("task-manager: created the admin account \(email) with password \(password) (shown once; change it by setting ADMIN_EMAIL/ADMIN_PASSWORD for a new database)")
+                // Written straight to the file descriptor: print() may sit in a buffer when
+                // stdout is a file (scripts/run.sh reads this line from the app's log).
+                let line = "task-manager: created the admin account \(email) with password \(password) (shown once)\n"
+                FileHandle.standardOutput.write(Data(line.utf8))
             } else {
                 app.logger.notice("created the admin account", metadata: ["user.email": "\(email)"])
             }
