@@ -75,5 +75,12 @@ public func configure(_ app: Application, _ configuration: TaskManagerConfigurat
     try app.register(collection: AdminUserController())
     try app.register(collection: AnalyticsController())
 
-    await AdminBootstrap.run(app)
+    // The first-start admin needs the PDP: only when serving (not for `migrate` or `routes`).
+    if isServing(app.environment.arguments) { await AdminBootstrap.run(app) }
+}
+
+/// True when the command line runs `serve` (Vapor's default command when none is named).
+func isServing(_ arguments: [String]) -> Bool {
+    guard let command = arguments.dropFirst().first else { return true }
+    return command == "serve" || command.hasPrefix("-")
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import Fluent
+import LivePDP
 import PDPClient
 @testable import TaskManager
 import Testing
@@ -85,8 +86,6 @@ struct FailurePageTests {
         }
     }
 }
-
-import LivePDP
 
 /// A server that never answers, for timeouts.
 struct CannedHTTPServerFixture {

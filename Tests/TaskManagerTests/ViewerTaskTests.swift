@@ -166,6 +166,22 @@ struct ViewerTaskTests {
         }
     }
 
+    @Test("an edit that leaves out priority and status keeps the task's own")
+    func partialEditKeepsFields() async throws {
+        try await withTaskManager { app, _ in
+            let vera = try await app.makeUser("Vera")
+            let task = try await app.makeTask("Urgent", owner: vera, status: .inProgress, priority: .high)
+            let browser = Browser(app)
+            try await browser.logIn("vera@example.com", "password-123")
+            try await browser.get(task.path + "/edit")
+            #expect(try await browser.post(task.path + "/edit", [("title", "Still urgent")]).status == .seeOther)
+            let saved = try #require(try await TaskItem.find(task.id, on: app.db))
+            #expect(saved.title == "Still urgent")
+            #expect(saved.priority == .high)
+            #expect(saved.status == .inProgress)
+        }
+    }
+
     @Test("titles are escaped, never markup")
     func escaping() async throws {
         try await withTaskManager { app, _ in

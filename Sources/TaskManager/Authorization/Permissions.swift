@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import Foundation
 import PDPClient
 
 /// What the current user may do, as the PDP decided it for this request: the answers to one
@@ -54,5 +55,3 @@ struct Permissions: Sendable, Equatable {
         questions.map { PDPCheck(user: PDPUser(key: userKey), action: $0.action, resource: PDPResource(type: $0.type)) }
     }
 }
-
-import Foundation
