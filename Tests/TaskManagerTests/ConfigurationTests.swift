@@ -85,3 +85,17 @@ struct ConfigurationTests {
         }
     }
 }
+
+@Suite("UTC dates")
+struct UTCDateTests {
+    @Test("pages show UTC days and minutes")
+    func formats() {
+        #expect(UTCDate.minutes(Date(timeIntervalSince1970: 0)) == "1970-01-01 00:00 UTC")
+        #expect(UTCDate.minutes(Date(timeIntervalSince1970: 1_700_000_000)) == "2023-11-14 22:13 UTC")
+        #expect(UTCDate.minutes(nil) == "")
+        #expect(UTCDate.day(Date(timeIntervalSince1970: 951_782_400)) == "2000-02-29")
+        #expect(FormInput.today(Date(timeIntervalSince1970: 86_399)) == "1970-01-01")
+    }
+}
+
+import Foundation

@@ -43,10 +43,5 @@ enum FormInput {
     }
 
     /// Today in UTC as `YYYY-MM-DD`.
-    static func today(_ now: Date = Date()) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
-        let parts = calendar.dateComponents([.year, .month, .day], from: now)
-        return String(format: "%04d-%02d-%02d", parts.year ?? 1970, parts.month ?? 1, parts.day ?? 1)
-    }
+    static func today(_ now: Date = Date()) -> String { UTCDate.day(now) }
 }

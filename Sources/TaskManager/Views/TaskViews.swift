@@ -44,14 +44,7 @@ struct TaskRow: Encodable {
         canDelete = permissions.canDelete(task, by: userID)
     }
 
-    static func format(_ date: Date?) -> String {
-        guard let date else { return "" }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm 'UTC'"
-        return formatter.string(from: date)
-    }
+    static func format(_ date: Date?) -> String { UTCDate.minutes(date) }
 }
 
 struct TaskListContext: Encodable {
