@@ -57,12 +57,17 @@ public final class CannedHTTPServer: @unchecked Sendable {
     /// `http://127.0.0.1:PORT`.
     public var url: String { "http://127.0.0.1:\(port)" }
 
-    /// Closes the listener and every open connection.
+    /// Closes the listener and every open connection. Idempotent: a second call (from
+    /// `deinit`) must not close the descriptor number again, which may by then belong to
+    /// someone else (a SQLite file, a socket).
     public func stop() {
-        lock.withLock {
+        let first = lock.withLock { () -> Bool in
+            if stopped { return false }
             stopped = true
             for socket in openSockets { shutdown(socket, Int32(SHUT_RDWR)) }
+            return true
         }
+        guard first else { return }
         shutdown(listener, Int32(SHUT_RDWR))
         close(listener)
     }

@@ -1,9 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A real `pdp serve` process for tests: started on a free port (`--port 0`) with
 /// `--in-memory` facts, ready once it printed `pdp listening on http://HOST:PORT`.
-/// Stop it with ``stop()`` (SIGTERM, then waits for the exit).
+/// Stop it with ``stop()`` (SIGTERM, then waits for the exit). Started with `posix_spawn` and
+/// reaped with `waitpid` (``ChildProcess``), not Foundation's `Process`: with many tests
+/// starting servers in parallel, `Process.run` failed now and then with EBADF and
+/// `waitUntilExit` spun forever on an exit it had missed.
 ///
 /// The binary is `$PDP_BIN`, else the `pdp` built beside the test bundle, else
 /// `<package>/.build/debug/pdp`; build it first (`swift build --product pdp`; `swift test`
@@ -18,7 +25,7 @@ public final class LivePDP: @unchecked Sendable {
     public let url: String
     public let apiKey: String
     public let port: Int
-    private let process: Process
+    private let child: ChildProcess
     private let stderrPath: String
 
     /// The package's root directory (for `policies/`).
@@ -37,60 +44,42 @@ public final class LivePDP: @unchecked Sendable {
         port: Int = 0, extraArguments: [String] = [], timeout: TimeInterval = 30
     ) async throws -> LivePDP {
         let binary = try binaryPath()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments =
+        let arguments =
             ["serve", "--policy", policy, "--host", "127.0.0.1", "--port", String(port), "--api-key", apiKey,
              "--no-watch", "--log-level", "warning"]
             + (extraArguments.contains("--data-dir") ? [] : ["--in-memory"]) + extraArguments
-        let stdout = Pipe()
-        process.standardOutput = stdout
         let stderrPath = NSTemporaryDirectory() + "livepdp-\(UUID().uuidString).err"
-        FileManager.default.createFile(atPath: stderrPath, contents: nil)
-        process.standardError = FileHandle(forWritingAtPath: stderrPath)
-        do {
-            try process.run()
-        } catch {
-            throw StartFailure(description: "cannot run \(binary): \(error)")
-        }
-        let line = await firstListeningLine(stdout.fileHandleForReading, timeout: timeout)
+        let child = try ChildProcess.spawn(binary, arguments: arguments, stderrPath: stderrPath)
+        let line = await firstListeningLine(child.stdout, timeout: timeout)
         guard let line, let address = line.split(separator: " ").last, let colon = address.lastIndex(of: ":"),
             let boundPort = Int(address[address.index(after: colon)...])
         else {
-            if process.isRunning { process.terminate() }
-            process.waitUntilExit()
+            await child.terminateAndWait()
             let errors = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
-            throw StartFailure(description: "pdp serve did not start (exit \(process.terminationStatus)): \(errors)")
+            throw StartFailure(description: "pdp serve did not start (exit \(child.exitStatus ?? -1)): \(errors)")
         }
-        return LivePDP(url: String(address), apiKey: apiKey, port: boundPort, process: process, stderrPath: stderrPath)
+        return LivePDP(url: String(address), apiKey: apiKey, port: boundPort, child: child, stderrPath: stderrPath)
     }
 
-    private init(url: String, apiKey: String, port: Int, process: Process, stderrPath: String) {
+    private init(url: String, apiKey: String, port: Int, child: ChildProcess, stderrPath: String) {
         self.url = url
         self.apiKey = apiKey
         self.port = port
-        self.process = process
+        self.child = child
         self.stderrPath = stderrPath
     }
 
     /// True while the process runs.
-    public var isRunning: Bool { process.isRunning }
+    public var isRunning: Bool { child.exitStatus == nil }
 
-    /// SIGTERM, then waits for the exit (off the cooperative pool).
+    /// SIGTERM, then waits for the exit (on a thread of its own, off the cooperative pool).
     public func stop() async {
-        guard process.isRunning else { return }
-        process.terminate()
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            Thread.detachNewThread {
-                self.process.waitUntilExit()
-                continuation.resume()
-            }
-        }
+        await child.terminateAndWait()
         try? FileManager.default.removeItem(atPath: stderrPath)
     }
 
     deinit {
-        if process.isRunning { process.terminate() }
+        child.terminate()
     }
 
     static func binaryPath() throws -> String {
@@ -107,18 +96,21 @@ public final class LivePDP: @unchecked Sendable {
 
     /// Reads stdout on a thread of its own until the listening line (or EOF / timeout), then
     /// keeps draining it so the server never blocks on a full pipe.
-    private static func firstListeningLine(_ handle: FileHandle, timeout: TimeInterval) async -> String? {
+    private static func firstListeningLine(_ descriptor: Int32, timeout: TimeInterval) async -> String? {
         await withCheckedContinuation { (continuation: CheckedContinuation<String?, Never>) in
             let once = ResumeOnce(continuation)
             Thread.detachNewThread {
                 var pending = Data()
+                var buffer = [UInt8](repeating: 0, count: 4096)
                 while true {
-                    let chunk = handle.availableData
-                    if chunk.isEmpty {
+                    let count = read(descriptor, &buffer, buffer.count)
+                    if count < 0 && errno == EINTR { continue }
+                    if count <= 0 {
+                        close(descriptor)
                         once.resume(nil)
                         return
                     }
-                    pending.append(chunk)
+                    pending.append(contentsOf: buffer[0..<count])
                     while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
                         let line = String(decoding: pending[pending.startIndex..<newline], as: UTF8.self)
                         pending.removeSubrange(pending.startIndex...newline)
