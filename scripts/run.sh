@@ -116,6 +116,8 @@ echo "  PDP:          $PDP_URL  (policy policies/tasks.yaml; log $PDP_LOG)"
 echo "  Task Manager: $APP_URL  (log $APP_LOG)"
 if CREATED=$(grep -m1 'created the admin account' "$APP_LOG"); then
     echo "  Admin login:  ${CREATED#task-manager: }"
+elif FAILED=$(grep -m1 'could not set up the admin account' "$APP_LOG"); then
+    echo "  Admin login:  none yet: $FAILED"
 elif [ -n "${ADMIN_EMAIL:-}" ]; then
     echo "  Admin login:  $ADMIN_EMAIL with ADMIN_PASSWORD"
 else

@@ -81,6 +81,16 @@ struct AdminTests {
         }
     }
 
+    @Test("without ADMIN_EMAIL the first start creates an admin the PDP accepts, with a generated password")
+    func generatedAdmin() async throws {
+        try await withTaskManager(configuredAdmin: false) { app, _ in
+            let admin = try #require(try await User.query(on: app.db).filter(\.$email == AdminBootstrap.generatedEmail).first())
+            let roles = try await app.taskManager.pdp.roleAssignments(users: [admin.pdpKey])
+            #expect(roles.map(\.role) == ["admin"])
+            #expect(try await User.query(on: app.db).count() == 1)
+        }
+    }
+
     @Test("an admin cannot demote or disable themselves")
     func noSelfLockout() async throws {
         try await withTaskManager { app, _ in

@@ -4,13 +4,13 @@ import PDPClient
 import Vapor
 
 /// The first start's admin. When the database has no user yet, it creates one from
-/// `ADMIN_EMAIL` / `ADMIN_PASSWORD`, or `admin@localhost` with a generated password that is
+/// `ADMIN_EMAIL` / `ADMIN_PASSWORD`, or `admin@example.com` with a generated password that is
 /// printed once on standard output, registers it in the PDP and gives it the admin role
 /// there. When `ADMIN_EMAIL` names an existing user, that user is given the admin role again
 /// (harmless if it holds it), so a PDP that lost its facts gets its admin back.
 /// A PDP that is down is logged and retried at the next start; nothing half-made is kept.
 enum AdminBootstrap {
-    static let generatedEmail = "admin@localhost"
+    static let generatedEmail = "admin@example.com"
 
     static func run(_ app: Application) async {
         let configuration = app.taskManager.configuration

@@ -18,6 +18,7 @@ enum TestAdmin {
 func withTaskManager(
     database: TaskManagerConfiguration.Database = .sqliteMemory,
     pdpTimeoutMilliseconds: Int64 = 2_000,
+    configuredAdmin: Bool = true,
     _ body: (Application, LivePDP) async throws -> Void
 ) async throws {
     let pdp = try await LivePDP.start()
@@ -25,7 +26,8 @@ func withTaskManager(
     do {
         var configuration = TaskManagerConfiguration(
             pdp: PDPClientConfiguration(pdpURL: pdp.url, apiKey: pdp.apiKey),
-            database: database, adminEmail: TestAdmin.email, adminPassword: TestAdmin.password,
+            database: database, adminEmail: configuredAdmin ? TestAdmin.email : nil,
+            adminPassword: configuredAdmin ? TestAdmin.password : nil,
             resourcesDirectory: LivePDP.packageRoot.path, bcryptCost: 4)
         configuration.pdp.requestTimeoutMilliseconds = pdpTimeoutMilliseconds
         try await configure(app, configuration)
