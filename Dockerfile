@@ -52,7 +52,8 @@ COPY --from=build /opt/swift-pdp/bin/task-manager /usr/local/bin/task-manager
 COPY --from=build /opt/swift-pdp/share/swift-pdp/task-manager /opt/task-manager
 WORKDIR /opt/task-manager
 USER task-manager
-ENV DATABASE_URL=sqlite:///var/lib/task-manager/tasks.sqlite
+ENV TASK_MANAGER_RESOURCES=/opt/task-manager \
+    DATABASE_URL=sqlite:///var/lib/task-manager/tasks.sqlite
 VOLUME ["/var/lib/task-manager"]
 EXPOSE 8080
 ENTRYPOINT ["task-manager"]

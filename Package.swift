@@ -15,6 +15,11 @@ let package = Package(
         .library(name: "PDPLoad", targets: ["PDPLoad"]),
         .library(name: "PDPStore", targets: ["PDPStore"]),
         .library(name: "PDPFacts", targets: ["PDPFacts"]),
+        // ---- task app and Swift client (issue #12) ----
+        .library(name: "PDPClient", targets: ["PDPClient"]),
+        .library(name: "TaskManager", targets: ["TaskManager"]),
+        .executable(name: "task-manager", targets: ["TaskManagerCommand"]),
+        // ---- end task app and Swift client ----
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -25,6 +30,14 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        // ---- task app and Swift client (issue #12); `pdp` links none of these ----
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
+        .package(url: "https://github.com/vapor/fluent.git", from: "4.13.0"),
+        .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.9.0"),
+        .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
+        .package(url: "https://github.com/vapor/leaf.git", from: "4.5.2"),
+        // ---- end task app and Swift client ----
     ],
     targets: [
         .systemLibrary(
@@ -129,6 +142,55 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),
+        // ---- task app and Swift client (issue #12) ----
+        // Swift SDK for any Permit-compatible PDP: checks, bulk checks, facts.
+        .target(
+            name: "PDPClient",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // The bundled task app (Vapor + Fluent + Leaf), authorized by the PDP through PDPClient.
+        .target(
+            name: "TaskManager",
+            dependencies: [
+                "PDPClient",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "Leaf", package: "leaf"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "TaskManagerCommand",
+            dependencies: ["TaskManager", .product(name: "Vapor", package: "vapor")],
+            swiftSettings: strict
+        ),
+        // A real `pdp serve` process and a canned HTTP server, for the client and app tests.
+        .target(name: "LivePDP", path: "Tests/LivePDP", swiftSettings: strict),
+        .testTarget(
+            name: "PDPClientTests",
+            dependencies: ["PDPClient", "LivePDP"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TaskManagerTests",
+            dependencies: [
+                "TaskManager", "PDPClient", "LivePDP",
+                .product(name: "VaporTesting", package: "vapor"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Fluent", package: "fluent"),
+            ],
+            swiftSettings: strict
+        ),
+        // ---- end task app and Swift client ----
         .testTarget(
             name: "PDPLoadTests",
             dependencies: [

@@ -6,7 +6,7 @@
 #   scripts/install.sh [--prefix DIR] [--products "pdp task-manager"] [--no-build]
 #     --prefix    where to install (default /usr/local): DIR/bin/pdp,
 #                 DIR/share/swift-pdp/policies/, DIR/share/swift-pdp/task-manager/ (the app's
-#                 templates and assets, when the app is built)
+#                 Resources/Views and Public/, when the app is built)
 #     --products  which executables (default: every executable product of the package)
 #     --no-build  install what .build/release already holds
 #   env: SWIFT_BUILD_FLAGS (extra flags for `swift build`, default --static-swift-stdlib so the
@@ -59,13 +59,10 @@ done
 install -m 0644 policies/*.yaml policies/README.md "$PREFIX/share/swift-pdp/policies/"
 echo "installed $PREFIX/share/swift-pdp/policies/"
 if [[ " $PRODUCTS " == *" task-manager "* ]]; then
-    for dir in Resources Public; do
-        if [ -d "Sources/TaskManager/$dir" ]; then
-            install -d "$PREFIX/share/swift-pdp/task-manager"
-            cp -R "Sources/TaskManager/$dir" "$PREFIX/share/swift-pdp/task-manager/"
-        fi
-    done
-    [ -d "$PREFIX/share/swift-pdp/task-manager" ] && echo "installed $PREFIX/share/swift-pdp/task-manager/"
+    # The app's Leaf views and stylesheet: it finds them through TASK_MANAGER_RESOURCES.
+    install -d "$PREFIX/share/swift-pdp/task-manager"
+    cp -R Resources Public "$PREFIX/share/swift-pdp/task-manager/"
+    echo "installed $PREFIX/share/swift-pdp/task-manager/ (set TASK_MANAGER_RESOURCES to it)"
 fi
 
 echo "run-time libraries:"

@@ -7,10 +7,16 @@
 #      requirements file is unchanged
 #   5. the SDK compatibility suite (Tests/compat) against .build/debug/pdp:
 #      permit 3.0.0 + raw HTTP in one venv, permit 2.6.5 in the other
+#   6. the task app on PostgreSQL: a throwaway cluster on a free port (Debian's postgresql,
+#      installed if missing; run as the postgres user when root), `swift test --filter PostgresTests`
+#   7. the task app in headless Chromium (Debian's chromium + chromium-driver, installed if
+#      missing; Selenium from Tests/ui/requirements.txt in .build/ui-venv): Tests/ui, screenshots
+#      in .build/ui-artifacts
 # Runs every step it can, prints a summary, exits non-zero if anything failed.
 #
-#   scripts/test.sh [--compat-only] [-- extra pytest arguments]
-#     --compat-only   skip `swift test` (still builds)
+#   scripts/test.sh [--compat-only] [--no-app-extras] [-- extra pytest arguments]
+#     --compat-only    skip `swift test` (still builds)
+#     --no-app-extras  skip steps 6 and 7
 #   env: PDP_BIN (server binary, default .build/debug/pdp), PYTHON (interpreter for the venvs),
 #        COMPAT_TIMEOUT (seconds per pytest run, default 1200)
 set -uo pipefail
@@ -18,12 +24,14 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 
 COMPAT_ONLY=0
+APP_EXTRAS=1
 PYTEST_ARGS=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --compat-only) COMPAT_ONLY=1 ;;
         --) shift; PYTEST_ARGS=("$@"); break ;;
-        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+        --no-app-extras) APP_EXTRAS=0 ;;
+        -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
         *) echo "test.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
     esac
     shift
@@ -60,11 +68,13 @@ run_step() {
 
 skip_step() { SUMMARY+=("  skipped $1 ($2)"); }
 
-# The counts of pytest's closing lines in .build/compat-*.log, added up.
+# The counts of pytest's closing lines in .build/compat-*.log and .build/ui.log, added up.
 compat_counts() {
     local log line passed=0 failed=0 skipped=0 n word found=0
-    for v in "${SDK_VERSIONS[@]}"; do
-        log="$ROOT/.build/compat-$v.log"
+    local -a logs=()
+    for v in "${SDK_VERSIONS[@]}"; do logs+=("$ROOT/.build/compat-$v.log"); done
+    logs+=("$ROOT/.build/ui.log")
+    for log in "${logs[@]}"; do
         [ -f "$log" ] && [ "$log" -nt "$ROOT/.build/compat-started" ] || continue
         line=$(grep -E '^=+ .*[0-9]+ (passed|failed|error|errors|skipped).* in [0-9.]+s' "$log" | tail -1)
         [ -n "$line" ] || continue
@@ -77,7 +87,7 @@ compat_counts() {
             esac
         done < <(grep -oE '[0-9]+ (passed|failed|errors?|skipped)' <<< "$line")
     done
-    [ "$found" -eq 1 ] && echo "compat: $passed passed, $failed failed, $skipped skipped"
+    [ "$found" -eq 1 ] && echo "pytest: $passed passed, $failed failed, $skipped skipped"
     return 0
 }
 
@@ -155,6 +165,48 @@ compat() {
     esac
 }
 
+# ---- the task app's PostgreSQL run and browser test ---------------------------------------
+
+# postgres_journey: the end-to-end journey on a throwaway PostgreSQL cluster.
+postgres_journey() {
+    local dir url rc=0
+    dir=$(mktemp -d /tmp/task-manager-pg.XXXXXX)
+    url=$("$ROOT/scripts/postgres-cluster.sh" start "$dir") || { "$ROOT/scripts/postgres-cluster.sh" stop "$dir"; return 1; }
+    TASK_MANAGER_TEST_POSTGRES_URL="$url" swift test --filter PostgresTests 2>&1 | tee "$ROOT/.build/postgres-test.log"
+    rc=${PIPESTATUS[0]}
+    # Passing means the test ran, not that it was skipped for want of a database.
+    if [ "$rc" -eq 0 ] && ! grep -q 'journeyOnPostgres.*passed\|Test "the end-to-end journey on PostgreSQL" passed' "$ROOT/.build/postgres-test.log"; then
+        echo "the PostgreSQL test did not run" >&2
+        rc=1
+    fi
+    "$ROOT/scripts/postgres-cluster.sh" stop "$dir"
+    return "$rc"
+}
+
+ensure_chromium() {
+    if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then return 0; fi
+    echo "chromium / chromedriver not found: installing Debian's chromium and chromium-driver" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q && apt-get install -y -q --no-install-recommends chromium chromium-driver fonts-dejavu-core
+}
+
+ui_journeys() {
+    local venv="$ROOT/.build/ui-venv" stamp want
+    ensure_chromium || return 1
+    want="$(sha256sum "$ROOT/Tests/ui/requirements.txt" | cut -d' ' -f1)"
+    stamp="$venv/.requirements.sha256"
+    if ! { [ -x "$venv/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; }; then
+        rm -rf "$venv"
+        "$PY" -m venv "$venv" || return 1
+        "$venv/bin/pip" install --disable-pip-version-check -q -r "$ROOT/Tests/ui/requirements.txt" || return 1
+        echo "$want" > "$stamp"
+    fi
+    PDP_BIN="$PDP_BIN" TASK_MANAGER_BIN="$ROOT/.build/debug/task-manager" UI_ARTIFACTS="$ROOT/.build/ui-artifacts" \
+        SE_OFFLINE=true timeout --kill-after=30 900 "$venv/bin/python" -m pytest -c "$ROOT/Tests/ui/pytest.ini" \
+        --rootdir "$ROOT/Tests/ui" "$ROOT/Tests/ui" 2>&1 | tee "$ROOT/.build/ui.log"
+    return "${PIPESTATUS[0]}"
+}
+
 # ---- steps --------------------------------------------------------------------------------
 
 run_step "libyaml-dev" ./scripts/ensure-libyaml.sh || finish
@@ -186,6 +238,7 @@ if [ ! -x "$PDP_BIN" ]; then
 fi
 
 touch "$ROOT/.build/compat-started"
+rm -f "$ROOT/.build/ui.log"
 for v in "${SDK_VERSIONS[@]}"; do
     if run_step "venv permit $v" ensure_venv "$v"; then
         run_step "compat permit $v (${SDK_TESTS[$v]})" compat "$v"
@@ -193,5 +246,13 @@ for v in "${SDK_VERSIONS[@]}"; do
         skip_step "compat permit $v" "venv failed"
     fi
 done
+
+if [ "$APP_EXTRAS" -eq 1 ] && [ "$COMPAT_ONLY" -eq 0 ]; then
+    run_step "task app on PostgreSQL" postgres_journey
+    run_step "task app in headless Chromium (Tests/ui)" ui_journeys
+else
+    skip_step "task app on PostgreSQL" "--compat-only / --no-app-extras"
+    skip_step "task app in headless Chromium" "--compat-only / --no-app-extras"
+fi
 
 finish

@@ -73,6 +73,11 @@ def test_the_runtime_stages_copy_what_the_script_installs_and_run_as_non_root():
     assert 'ENTRYPOINT ["pdp"]' in pdp
     cmd = next(line for line in pdp if line.startswith("CMD "))
     assert "/etc/pdp/policies/tasks.yaml" in cmd and "/var/lib/pdp" in cmd and "0.0.0.0" in cmd
+    app = all_stages["task-manager"]
+    assert f"COPY --from=build {PREFIX_IN_IMAGE}/share/swift-pdp/task-manager /opt/task-manager" in app
+    assert any("TASK_MANAGER_RESOURCES=/opt/task-manager" in line for line in app), app
+    # What install.sh copies there for the app to find.
+    assert (REPO / "Resources" / "Views").is_dir() and (REPO / "Public").is_dir()
     final = list(all_stages)[-1]
     assert final.startswith("final"), "the last stage makes the PDP the default target"
 
