@@ -406,13 +406,13 @@ extension OpenAPIDocument {
             "$ref": "#/components/parameters/per_page"
           },
           {
-            "$ref": "#/components/parameters/filter_user"
+            "$ref": "#/components/parameters/local_user"
           },
           {
-            "$ref": "#/components/parameters/filter_role"
+            "$ref": "#/components/parameters/local_role"
           },
           {
-            "$ref": "#/components/parameters/filter_tenant"
+            "$ref": "#/components/parameters/local_tenant"
           },
           {
             "$ref": "#/components/parameters/filter_resource"
@@ -498,13 +498,13 @@ extension OpenAPIDocument {
         "security": [],
         "responses": {
           "200": {
-            "description": "Up. No body; `content-length` is that of the GET answer."
+            "description": "Up. No body (HEAD)."
           },
           "400": {
-            "$ref": "#/components/responses/InvalidJSON"
+            "description": "The body is not JSON (`invalid_json`), or the HTTP request is malformed (`invalid_http`; the connection closes). No body (HEAD)."
           },
           "431": {
-            "$ref": "#/components/responses/HeadersTooLarge"
+            "description": "The request head is over `--max-header-bytes` or has too many fields (`invalid_http`); the connection closes. No body (HEAD)."
           }
         }
       }
@@ -547,13 +547,13 @@ extension OpenAPIDocument {
         "security": [],
         "responses": {
           "200": {
-            "description": "Up. No body; `content-length` is that of the GET answer."
+            "description": "Up. No body (HEAD)."
           },
           "400": {
-            "$ref": "#/components/responses/InvalidJSON"
+            "description": "The body is not JSON (`invalid_json`), or the HTTP request is malformed (`invalid_http`; the connection closes). No body (HEAD)."
           },
           "431": {
-            "$ref": "#/components/responses/HeadersTooLarge"
+            "description": "The request head is over `--max-header-bytes` or has too many fields (`invalid_http`); the connection closes. No body (HEAD)."
           }
         }
       }
@@ -616,16 +616,16 @@ extension OpenAPIDocument {
         ],
         "responses": {
           "200": {
-            "description": "Ready: a policy is loaded. No body; `content-length` is that of the GET answer."
+            "description": "Ready: a policy is loaded. No body (HEAD)."
           },
           "400": {
-            "$ref": "#/components/responses/InvalidJSON"
+            "description": "The body is not JSON (`invalid_json`), or the HTTP request is malformed (`invalid_http`; the connection closes). No body (HEAD)."
           },
           "431": {
-            "$ref": "#/components/responses/HeadersTooLarge"
+            "description": "The request head is over `--max-header-bytes` or has too many fields (`invalid_http`); the connection closes. No body (HEAD)."
           },
           "503": {
-            "description": "Not ready (`\"status\": \"unavailable\"`): no policy loaded yet. No body; `content-length` is that of the GET answer."
+            "description": "Not ready (`\"status\": \"unavailable\"`): no policy loaded yet. No body (HEAD)."
           }
         }
       }
@@ -672,19 +672,19 @@ extension OpenAPIDocument {
         "description": "This document (OpenAPI 3.1), embedded in the binary. Behind the API key like every route but the probes.",
         "responses": {
           "200": {
-            "description": "No body; `content-length` is that of the GET answer."
+            "description": "The document's `content-length`. No body (HEAD)."
           },
           "400": {
-            "$ref": "#/components/responses/InvalidJSON"
+            "description": "The body is not JSON (`invalid_json`), or the HTTP request is malformed (`invalid_http`; the connection closes). No body (HEAD)."
           },
           "431": {
-            "$ref": "#/components/responses/HeadersTooLarge"
+            "description": "The request head is over `--max-header-bytes` or has too many fields (`invalid_http`); the connection closes. No body (HEAD)."
           },
           "401": {
-            "$ref": "#/components/responses/MissingAPIKey"
+            "description": "No `Authorization` header (`missing_api_key`). No body (HEAD)."
           },
           "403": {
-            "$ref": "#/components/responses/InvalidAPIKey"
+            "description": "An `Authorization` header that is not `Bearer <the key>` (`invalid_api_key`). The scheme is matched case-insensitively. No body (HEAD)."
           }
         }
       }
@@ -4492,7 +4492,16 @@ extension OpenAPIDocument {
         "properties": {
           "code": {
             "type": "string",
-            "description": "A stable code for the outcome, e.g. `allowed`, `no_role`."
+            "enum": [
+              "allowed",
+              "no_role_grants_permission",
+              "no_role_in_tenant",
+              "unknown_user",
+              "unknown_tenant",
+              "unknown_resource_type",
+              "unknown_action"
+            ],
+            "description": "The outcome, stable."
           },
           "reason": {
             "type": "string"
@@ -6163,6 +6172,15 @@ extension OpenAPIDocument {
           "pattern": "^([Ii][Gg][Nn][Oo][Rr][Ee]|[Ff][Aa][Ii][Ll])$"
         }
       },
+      "local_user": {
+        "name": "user",
+        "in": "query",
+        "required": false,
+        "description": "Only assignments of this user (the last value when repeated). An empty value is no filter.",
+        "schema": {
+          "type": "string"
+        }
+      },
       "filter_user": {
         "name": "user",
         "in": "query",
@@ -6173,6 +6191,15 @@ extension OpenAPIDocument {
         },
         "explode": true
       },
+      "local_role": {
+        "name": "role",
+        "in": "query",
+        "required": false,
+        "description": "Only assignments of this role (the last value when repeated). An empty value is no filter.",
+        "schema": {
+          "type": "string"
+        }
+      },
       "filter_role": {
         "name": "role",
         "in": "query",
@@ -6182,6 +6209,15 @@ extension OpenAPIDocument {
           "type": "string"
         },
         "explode": true
+      },
+      "local_tenant": {
+        "name": "tenant",
+        "in": "query",
+        "required": false,
+        "description": "Only assignments of this tenant (the last value when repeated). An empty value is no filter.",
+        "schema": {
+          "type": "string"
+        }
       },
       "filter_tenant": {
         "name": "tenant",
