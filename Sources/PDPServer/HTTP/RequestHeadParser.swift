@@ -81,9 +81,7 @@ enum RequestHeadParser {
                 } else if equalsLowercase(bytes, name, "x-wait-timeout") {
                     // Seconds; empty or negative means "do not wait". Writes here are
                     // synchronous, so a valid value needs no further handling.
-                    if !isDecimalNumberOrEmpty(base, field.value) {
-                        head.syncHeaderProblem = "X-Wait-Timeout must be a decimal number of seconds"
-                    }
+                    checkWaitTimeout(bytes, field.value, into: &head)
                 }
             case 4:
                 if equalsLowercase(bytes, name, "host") { hosts += 1 }
