@@ -729,7 +729,7 @@ extension OpenAPIDocument {
             "$ref": "#/components/responses/MissingAPIKey"
           },
           "403": {
-            "$ref": "#/components/responses/RESTForbidden"
+            "$ref": "#/components/responses/InvalidAPIKey"
           },
           "422": {
             "$ref": "#/components/responses/RESTValidation"
@@ -792,7 +792,7 @@ extension OpenAPIDocument {
             "$ref": "#/components/responses/MissingAPIKey"
           },
           "403": {
-            "$ref": "#/components/responses/RESTForbidden"
+            "$ref": "#/components/responses/InvalidAPIKey"
           },
           "404": {
             "$ref": "#/components/responses/RESTNotFound"
@@ -849,10 +849,13 @@ extension OpenAPIDocument {
             "$ref": "#/components/responses/MissingAPIKey"
           },
           "403": {
-            "$ref": "#/components/responses/RESTForbidden"
+            "$ref": "#/components/responses/InvalidAPIKey"
           },
           "404": {
             "$ref": "#/components/responses/RESTNotFound"
+          },
+          "422": {
+            "$ref": "#/components/responses/RESTValidation"
           },
           "431": {
             "$ref": "#/components/responses/HeadersTooLarge"
@@ -915,7 +918,7 @@ extension OpenAPIDocument {
             "$ref": "#/components/responses/MissingAPIKey"
           },
           "403": {
-            "$ref": "#/components/responses/RESTForbidden"
+            "$ref": "#/components/responses/InvalidAPIKey"
           },
           "404": {
             "$ref": "#/components/responses/RESTNotFound"
@@ -980,7 +983,7 @@ extension OpenAPIDocument {
             "$ref": "#/components/responses/MissingAPIKey"
           },
           "403": {
-            "$ref": "#/components/responses/RESTForbidden"
+            "$ref": "#/components/responses/InvalidAPIKey"
           },
           "404": {
             "$ref": "#/components/responses/RESTNotFound"
@@ -1032,6 +1035,9 @@ extension OpenAPIDocument {
           },
           "404": {
             "$ref": "#/components/responses/RESTNotFound"
+          },
+          "422": {
+            "$ref": "#/components/responses/RESTValidation"
           },
           "431": {
             "$ref": "#/components/responses/HeadersTooLarge"
@@ -1089,7 +1095,7 @@ extension OpenAPIDocument {
             "$ref": "#/components/responses/MissingAPIKey"
           },
           "403": {
-            "$ref": "#/components/responses/RESTForbidden"
+            "$ref": "#/components/responses/InvalidAPIKey"
           },
           "404": {
             "$ref": "#/components/responses/RESTNotFound"
@@ -1225,7 +1231,7 @@ extension OpenAPIDocument {
             "$ref": "#/components/responses/MissingAPIKey"
           },
           "403": {
-            "$ref": "#/components/responses/RESTForbidden"
+            "$ref": "#/components/responses/InvalidAPIKey"
           },
           "422": {
             "$ref": "#/components/responses/RESTValidation"
@@ -1278,7 +1284,7 @@ extension OpenAPIDocument {
             "$ref": "#/components/responses/MissingAPIKey"
           },
           "403": {
-            "$ref": "#/components/responses/RESTForbidden"
+            "$ref": "#/components/responses/InvalidAPIKey"
           },
           "404": {
             "$ref": "#/components/responses/RESTNotFound"
@@ -1400,7 +1406,7 @@ extension OpenAPIDocument {
             "$ref": "#/components/responses/MissingAPIKey"
           },
           "403": {
-            "$ref": "#/components/responses/RESTForbidden"
+            "$ref": "#/components/responses/InvalidAPIKey"
           },
           "404": {
             "$ref": "#/components/responses/RESTNotFound"
@@ -1525,7 +1531,7 @@ extension OpenAPIDocument {
             "$ref": "#/components/responses/MissingAPIKey"
           },
           "403": {
-            "$ref": "#/components/responses/RESTForbidden"
+            "$ref": "#/components/responses/InvalidAPIKey"
           },
           "422": {
             "$ref": "#/components/responses/RESTValidation"
@@ -1578,7 +1584,7 @@ extension OpenAPIDocument {
             "$ref": "#/components/responses/MissingAPIKey"
           },
           "403": {
-            "$ref": "#/components/responses/RESTForbidden"
+            "$ref": "#/components/responses/InvalidAPIKey"
           },
           "409": {
             "$ref": "#/components/responses/RESTConflict"
@@ -1635,10 +1641,13 @@ extension OpenAPIDocument {
             "$ref": "#/components/responses/MissingAPIKey"
           },
           "403": {
-            "$ref": "#/components/responses/RESTForbidden"
+            "$ref": "#/components/responses/InvalidAPIKey"
           },
           "404": {
             "$ref": "#/components/responses/RESTNotFound"
+          },
+          "422": {
+            "$ref": "#/components/responses/RESTValidation"
           },
           "431": {
             "$ref": "#/components/responses/HeadersTooLarge"
@@ -1744,6 +1753,9 @@ extension OpenAPIDocument {
           "404": {
             "$ref": "#/components/responses/RESTNotFound"
           },
+          "422": {
+            "$ref": "#/components/responses/RESTValidation"
+          },
           "431": {
             "$ref": "#/components/responses/HeadersTooLarge"
           },
@@ -1796,7 +1808,7 @@ extension OpenAPIDocument {
             "$ref": "#/components/responses/MissingAPIKey"
           },
           "403": {
-            "$ref": "#/components/responses/RESTForbidden"
+            "$ref": "#/components/responses/InvalidAPIKey"
           },
           "404": {
             "$ref": "#/components/responses/RESTNotFound"
@@ -1847,6 +1859,9 @@ extension OpenAPIDocument {
           },
           "404": {
             "$ref": "#/components/responses/RESTNotFound"
+          },
+          "422": {
+            "$ref": "#/components/responses/RESTValidation"
           },
           "431": {
             "$ref": "#/components/responses/HeadersTooLarge"
@@ -1901,7 +1916,7 @@ extension OpenAPIDocument {
             "$ref": "#/components/responses/MissingAPIKey"
           },
           "403": {
-            "$ref": "#/components/responses/RESTForbidden"
+            "$ref": "#/components/responses/InvalidAPIKey"
           },
           "404": {
             "$ref": "#/components/responses/RESTNotFound"
@@ -1963,7 +1978,7 @@ extension OpenAPIDocument {
             "$ref": "#/components/responses/MissingAPIKey"
           },
           "403": {
-            "$ref": "#/components/responses/RESTForbidden"
+            "$ref": "#/components/responses/InvalidAPIKey"
           },
           "404": {
             "$ref": "#/components/responses/RESTNotFound"
@@ -2089,7 +2104,7 @@ extension OpenAPIDocument {
             "$ref": "#/components/responses/MissingAPIKey"
           },
           "403": {
-            "$ref": "#/components/responses/RESTForbidden"
+            "$ref": "#/components/responses/InvalidAPIKey"
           },
           "409": {
             "$ref": "#/components/responses/RESTConflict"
@@ -2276,7 +2291,7 @@ extension OpenAPIDocument {
             "$ref": "#/components/responses/MissingAPIKey"
           },
           "403": {
-            "$ref": "#/components/responses/RESTForbidden"
+            "$ref": "#/components/responses/InvalidAPIKey"
           },
           "422": {
             "$ref": "#/components/responses/RESTValidation"
@@ -2345,7 +2360,7 @@ extension OpenAPIDocument {
             "$ref": "#/components/responses/MissingAPIKey"
           },
           "403": {
-            "$ref": "#/components/responses/RESTForbidden"
+            "$ref": "#/components/responses/InvalidAPIKey"
           },
           "404": {
             "$ref": "#/components/responses/RESTNotFound"
@@ -2408,10 +2423,13 @@ extension OpenAPIDocument {
             "$ref": "#/components/responses/MissingAPIKey"
           },
           "403": {
-            "$ref": "#/components/responses/RESTForbidden"
+            "$ref": "#/components/responses/InvalidAPIKey"
           },
           "404": {
             "$ref": "#/components/responses/RESTNotFound"
+          },
+          "422": {
+            "$ref": "#/components/responses/RESTValidation"
           },
           "431": {
             "$ref": "#/components/responses/HeadersTooLarge"
@@ -2480,7 +2498,7 @@ extension OpenAPIDocument {
             "$ref": "#/components/responses/MissingAPIKey"
           },
           "403": {
-            "$ref": "#/components/responses/RESTForbidden"
+            "$ref": "#/components/responses/InvalidAPIKey"
           },
           "404": {
             "$ref": "#/components/responses/RESTNotFound"
@@ -2551,7 +2569,7 @@ extension OpenAPIDocument {
             "$ref": "#/components/responses/MissingAPIKey"
           },
           "403": {
-            "$ref": "#/components/responses/RESTForbidden"
+            "$ref": "#/components/responses/InvalidAPIKey"
           },
           "404": {
             "$ref": "#/components/responses/RESTNotFound"
@@ -2609,6 +2627,9 @@ extension OpenAPIDocument {
           },
           "404": {
             "$ref": "#/components/responses/RESTNotFound"
+          },
+          "422": {
+            "$ref": "#/components/responses/RESTValidation"
           },
           "431": {
             "$ref": "#/components/responses/HeadersTooLarge"
@@ -2672,7 +2693,7 @@ extension OpenAPIDocument {
             "$ref": "#/components/responses/MissingAPIKey"
           },
           "403": {
-            "$ref": "#/components/responses/RESTForbidden"
+            "$ref": "#/components/responses/InvalidAPIKey"
           },
           "404": {
             "$ref": "#/components/responses/RESTNotFound"
@@ -2820,7 +2841,7 @@ extension OpenAPIDocument {
             "$ref": "#/components/responses/MissingAPIKey"
           },
           "403": {
-            "$ref": "#/components/responses/RESTForbidden"
+            "$ref": "#/components/responses/InvalidAPIKey"
           },
           "422": {
             "$ref": "#/components/responses/RESTValidation"
@@ -2879,7 +2900,7 @@ extension OpenAPIDocument {
             "$ref": "#/components/responses/MissingAPIKey"
           },
           "403": {
-            "$ref": "#/components/responses/RESTForbidden"
+            "$ref": "#/components/responses/InvalidAPIKey"
           },
           "404": {
             "$ref": "#/components/responses/RESTNotFound"
@@ -3013,7 +3034,7 @@ extension OpenAPIDocument {
             "$ref": "#/components/responses/MissingAPIKey"
           },
           "403": {
-            "$ref": "#/components/responses/RESTForbidden"
+            "$ref": "#/components/responses/InvalidAPIKey"
           },
           "404": {
             "$ref": "#/components/responses/RESTNotFound"
@@ -3150,7 +3171,7 @@ extension OpenAPIDocument {
             "$ref": "#/components/responses/MissingAPIKey"
           },
           "403": {
-            "$ref": "#/components/responses/RESTForbidden"
+            "$ref": "#/components/responses/InvalidAPIKey"
           },
           "422": {
             "$ref": "#/components/responses/RESTValidation"
@@ -3209,7 +3230,7 @@ extension OpenAPIDocument {
             "$ref": "#/components/responses/MissingAPIKey"
           },
           "403": {
-            "$ref": "#/components/responses/RESTForbidden"
+            "$ref": "#/components/responses/InvalidAPIKey"
           },
           "409": {
             "$ref": "#/components/responses/RESTConflict"
@@ -3272,10 +3293,13 @@ extension OpenAPIDocument {
             "$ref": "#/components/responses/MissingAPIKey"
           },
           "403": {
-            "$ref": "#/components/responses/RESTForbidden"
+            "$ref": "#/components/responses/InvalidAPIKey"
           },
           "404": {
             "$ref": "#/components/responses/RESTNotFound"
+          },
+          "422": {
+            "$ref": "#/components/responses/RESTValidation"
           },
           "431": {
             "$ref": "#/components/responses/HeadersTooLarge"
@@ -3393,6 +3417,9 @@ extension OpenAPIDocument {
           "404": {
             "$ref": "#/components/responses/RESTNotFound"
           },
+          "422": {
+            "$ref": "#/components/responses/RESTValidation"
+          },
           "431": {
             "$ref": "#/components/responses/HeadersTooLarge"
           },
@@ -3451,7 +3478,7 @@ extension OpenAPIDocument {
             "$ref": "#/components/responses/MissingAPIKey"
           },
           "403": {
-            "$ref": "#/components/responses/RESTForbidden"
+            "$ref": "#/components/responses/InvalidAPIKey"
           },
           "404": {
             "$ref": "#/components/responses/RESTNotFound"
@@ -3508,6 +3535,9 @@ extension OpenAPIDocument {
           },
           "404": {
             "$ref": "#/components/responses/RESTNotFound"
+          },
+          "422": {
+            "$ref": "#/components/responses/RESTValidation"
           },
           "431": {
             "$ref": "#/components/responses/HeadersTooLarge"
@@ -3568,7 +3598,7 @@ extension OpenAPIDocument {
             "$ref": "#/components/responses/MissingAPIKey"
           },
           "403": {
-            "$ref": "#/components/responses/RESTForbidden"
+            "$ref": "#/components/responses/InvalidAPIKey"
           },
           "404": {
             "$ref": "#/components/responses/RESTNotFound"
@@ -3636,7 +3666,7 @@ extension OpenAPIDocument {
             "$ref": "#/components/responses/MissingAPIKey"
           },
           "403": {
-            "$ref": "#/components/responses/RESTForbidden"
+            "$ref": "#/components/responses/InvalidAPIKey"
           },
           "404": {
             "$ref": "#/components/responses/RESTNotFound"
@@ -3774,7 +3804,7 @@ extension OpenAPIDocument {
             "$ref": "#/components/responses/MissingAPIKey"
           },
           "403": {
-            "$ref": "#/components/responses/RESTForbidden"
+            "$ref": "#/components/responses/InvalidAPIKey"
           },
           "409": {
             "$ref": "#/components/responses/RESTConflict"
@@ -3976,7 +4006,7 @@ extension OpenAPIDocument {
             "$ref": "#/components/responses/MissingAPIKey"
           },
           "403": {
-            "$ref": "#/components/responses/RESTForbidden"
+            "$ref": "#/components/responses/InvalidAPIKey"
           },
           "422": {
             "$ref": "#/components/responses/RESTValidation"
@@ -4030,10 +4060,13 @@ extension OpenAPIDocument {
             "$ref": "#/components/responses/MissingAPIKey"
           },
           "403": {
-            "$ref": "#/components/responses/RESTForbidden"
+            "$ref": "#/components/responses/InvalidAPIKey"
           },
           "404": {
             "$ref": "#/components/responses/RESTNotFound"
+          },
+          "422": {
+            "$ref": "#/components/responses/RESTValidation"
           },
           "431": {
             "$ref": "#/components/responses/HeadersTooLarge"
@@ -4090,7 +4123,7 @@ extension OpenAPIDocument {
             "$ref": "#/components/responses/MissingAPIKey"
           },
           "403": {
-            "$ref": "#/components/responses/RESTForbidden"
+            "$ref": "#/components/responses/InvalidAPIKey"
           },
           "422": {
             "$ref": "#/components/responses/RESTValidation"
@@ -4144,10 +4177,13 @@ extension OpenAPIDocument {
             "$ref": "#/components/responses/MissingAPIKey"
           },
           "403": {
-            "$ref": "#/components/responses/RESTForbidden"
+            "$ref": "#/components/responses/InvalidAPIKey"
           },
           "404": {
             "$ref": "#/components/responses/RESTNotFound"
+          },
+          "422": {
+            "$ref": "#/components/responses/RESTValidation"
           },
           "431": {
             "$ref": "#/components/responses/HeadersTooLarge"
@@ -4189,7 +4225,7 @@ extension OpenAPIDocument {
             "$ref": "#/components/responses/MissingAPIKey"
           },
           "403": {
-            "$ref": "#/components/responses/RESTForbidden"
+            "$ref": "#/components/responses/InvalidAPIKey"
           },
           "431": {
             "$ref": "#/components/responses/HeadersTooLarge"
