@@ -12,13 +12,16 @@
 #   7. the task app in headless Chromium (Debian's chromium + chromium-driver, installed if
 #      missing; Selenium from Tests/ui/requirements.txt in .build/ui-venv): Tests/ui, screenshots
 #      in .build/ui-artifacts
+#   8. the OpenAPI checks in a third venv (.build/compat-venv-openapi): real responses
+#      validated against docs/openapi.json (openapi-core), then schemathesis fuzzing the
+#      live server for OPENAPI_FUZZ_SECONDS (default 120)
 # Runs every step it can, prints a summary, exits non-zero if anything failed.
 #
 #   scripts/test.sh [--compat-only] [--no-app-extras] [-- extra pytest arguments]
 #     --compat-only    skip `swift test` (still builds)
 #     --no-app-extras  skip steps 6 and 7
 #   env: PDP_BIN (server binary, default .build/debug/pdp), PYTHON (interpreter for the venvs),
-#        COMPAT_TIMEOUT (seconds per pytest run, default 1200)
+#        COMPAT_TIMEOUT (seconds per pytest run, default 1200), OPENAPI_FUZZ_SECONDS, OPENAPI_FUZZ_SEED
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -31,7 +34,7 @@ while [ $# -gt 0 ]; do
         --compat-only) COMPAT_ONLY=1 ;;
         --) shift; PYTEST_ARGS=("$@"); break ;;
         --no-app-extras) APP_EXTRAS=0 ;;
-        -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
         *) echo "test.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
     esac
     shift
@@ -41,6 +44,7 @@ SDK_VERSIONS=(3.0.0 2.6.5)
 declare -A SDK_TESTS=(
     [3.0.0]="Tests/compat/test_sdk_3_0_0.py Tests/compat/test_http.py Tests/compat/test_cli.py Tests/compat/test_reload.py Tests/compat/test_serve.py Tests/compat/test_facts_3_0_0.py Tests/compat/test_crash.py Tests/compat/test_durability.py Tests/compat/test_install.py"
     [2.6.5]="Tests/compat/test_sdk_2_6_5.py Tests/compat/test_facts_2_6_5.py"
+    [openapi]="Tests/compat/test_openapi.py Tests/compat/test_openapi_fuzz.py"
 )
 PDP_BIN="${PDP_BIN:-$ROOT/.build/debug/pdp}"
 COMPAT_TIMEOUT="${COMPAT_TIMEOUT:-1200}"
@@ -72,7 +76,7 @@ skip_step() { SUMMARY+=("  skipped $1 ($2)"); }
 compat_counts() {
     local log line passed=0 failed=0 skipped=0 n word found=0
     local -a logs=()
-    for v in "${SDK_VERSIONS[@]}"; do logs+=("$ROOT/.build/compat-$v.log"); done
+    for v in "${SDK_VERSIONS[@]}" openapi; do logs+=("$ROOT/.build/compat-$v.log"); done
     logs+=("$ROOT/.build/ui.log")
     for log in "${logs[@]}"; do
         [ -f "$log" ] && [ "$log" -nt "$ROOT/.build/compat-started" ] || continue
@@ -127,16 +131,23 @@ ensure_python() {
     PY=$(PYTHON=/usr/bin/python3 find_python) || { echo "error: still no usable python3" >&2; return 1; }
 }
 
-# ensure_venv VERSION: .build/compat-venv-VERSION with Tests/compat/requirements-VERSION.txt installed.
+# ensure_venv VERSION [MODULE...]: .build/compat-venv-VERSION with Tests/compat/requirements-VERSION.txt
+# installed; reused while that file and the interpreter are unchanged and MODULE... (default:
+# permit pytest) import.
 ensure_venv() {
     local version=$1
+    shift
+    local modules=("$@")
+    [ $# -gt 0 ] || modules=(permit pytest)
+    local imports
+    imports=$(IFS=,; echo "${modules[*]}")
     local venv="$ROOT/.build/compat-venv-$version"
     local requirements="$ROOT/Tests/compat/requirements-$version.txt"
     local stamp="$venv/.requirements.sha256"
     local want
     want="$(sha256sum "$requirements" | cut -d' ' -f1) $("$PY" -c 'import sys; print(sys.version.split()[0])')"
     if [ -x "$venv/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] \
-        && "$venv/bin/python" -c 'import permit, pytest' >/dev/null 2>&1; then
+        && "$venv/bin/python" -c "import $imports" >/dev/null 2>&1; then
         echo "reusing $venv"
         return 0
     fi
@@ -145,10 +156,10 @@ ensure_venv() {
     "$PY" -m venv "$venv" || return 1
     "$venv/bin/pip" install --disable-pip-version-check -q -r "$requirements" || return 1
     echo "$want" > "$stamp"
-    "$venv/bin/python" -c "import importlib.metadata as m; print('permit', m.version('permit'), 'in $venv')"
+    "$venv/bin/python" -c "import importlib.metadata as m; print('${modules[0]}', m.version('${modules[0]}'.replace('_', '-')), 'in $venv')"
 }
 
-# compat VERSION: pytest with that SDK against the built server.
+# compat VERSION: pytest with that SDK (or `openapi`: the OpenAPI checks) against the built server.
 compat() {
     local version=$1 rc=0
     local -a files
@@ -246,6 +257,12 @@ for v in "${SDK_VERSIONS[@]}"; do
         skip_step "compat permit $v" "venv failed"
     fi
 done
+
+if run_step "venv openapi" ensure_venv openapi openapi_core schemathesis pytest; then
+    run_step "openapi (${SDK_TESTS[openapi]})" compat openapi
+else
+    skip_step "openapi" "venv failed"
+fi
 
 if [ "$APP_EXTRAS" -eq 1 ] && [ "$COMPAT_ONLY" -eq 0 ]; then
     run_step "task app on PostgreSQL" postgres_journey

@@ -257,6 +257,20 @@ import Testing
         let many = "GET / HTTP/1.1\r\nHost: x\r\n" + (0..<101).map { "X-\($0): 1\r\n" }.joined() + "\r\n"
         #expect(status(many) == .requestHeaderFieldsTooLarge)
     }
+
+    @Test("X-Wait-Timeout is empty or a decimal number of any size, as docs/openapi.json's pattern says; hex, inf, nan are not")
+    func waitTimeoutGrammar() throws {
+        // `1e400` was refused (overflow to infinity) and `0x1p3` accepted (a hex float): neither
+        // is what the document's pattern says, and schemathesis sent `1e100` past a narrower one.
+        for value in ["", "5", "5.0", "-1", "+2.5", ".5", "5.", "1e100", "1E-05", "1e400", "0.000", "00012"] {
+            let parsed = try head("POST /facts/users HTTP/1.1\r\nHost: x\r\nX-Wait-Timeout: \(value)\r\n\r\n")
+            #expect(parsed.syncHeaderProblem == nil, "\(value.debugDescription)")
+        }
+        for value in ["abc", "0x1p3", "inf", "-infinity", "nan", "1e", ".", "+", "-", "1.2.3", "--1", "e5", "1e+", "1_000", "\u{661}", "5s"] {
+            let parsed = try head("POST /facts/users HTTP/1.1\r\nHost: x\r\nX-Wait-Timeout: \(value)\r\n\r\n")
+            #expect(parsed.syncHeaderProblem != nil, "\(value.debugDescription)")
+        }
+    }
 }
 
 @Suite struct ChunkedBodyDecoderTests {
@@ -312,4 +326,5 @@ import Testing
         #expect(decode(["0\r\nT: " + String(repeating: "v", count: 200)], maxTrailerBytes: 100).0 == .trailersTooLarge, "also before the line ends")
         #expect(isMalformed(decode(["0\r\nno colon\r\n\r\n"]).0))
     }
+
 }

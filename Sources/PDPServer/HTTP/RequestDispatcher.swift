@@ -69,6 +69,7 @@ struct RequestDispatcher {
             case .localRoleAssignments: return QueryEndpoints.roleAssignments(query, context, catalog: server.facts.catalog)
             case .health: return HealthEndpoints.health(ready: false, authenticated: head.authenticated, context)
             case .ready: return HealthEndpoints.health(ready: true, authenticated: head.authenticated, context, facts: server.facts)
+            case .openAPI: return OpenAPIDocument.response(context)
             case .invalidPath(let problem): return problem.restError.response(allocator: allocator)
             case .rest: return ErrorResponse.make(.notFound, code: "not_found", detail: "no endpoint at \(head.uri)", allocator: allocator)
             case .methodNotAllowed(let allow):

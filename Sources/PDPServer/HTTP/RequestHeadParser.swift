@@ -79,12 +79,9 @@ enum RequestHeadParser {
                     if let contentLength, contentLength != value { return .invalid(.badRequest, "conflicting Content-Length") }
                     contentLength = value
                 } else if equalsLowercase(bytes, name, "x-wait-timeout") {
-                    // Seconds, as a float; empty or negative means "do not wait". Writes here are
+                    // Seconds; empty or negative means "do not wait". Writes here are
                     // synchronous, so a valid value needs no further handling.
-                    let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[field.value]), as: UTF8.self)
-                    if !text.isEmpty, !(Double(text)?.isFinite ?? false) {
-                        head.syncHeaderProblem = "X-Wait-Timeout must be a finite number of seconds"
-                    }
+                    checkWaitTimeout(bytes, field.value, into: &head)
                 }
             case 4:
                 if equalsLowercase(bytes, name, "host") { hosts += 1 }

@@ -12,6 +12,8 @@ enum Route: Equatable {
     case localRoleAssignments
     case health
     case ready
+    /// `GET /openapi.json`: this server's OpenAPI document.
+    case openAPI
     /// The facts and schema API (`/facts/...`, `/v2/facts/...`, `/v2/schema/...`, `/v2/api-key/scope`).
     case rest(RESTRoute)
     /// A REST path with an undecodable segment or an empty key (400 or 422). Indirect: it is
@@ -70,6 +72,8 @@ enum Route: Equatable {
         if equals("/local/role_assignments") { return method.isGET ? .localRoleAssignments : .methodNotAllowed(allow: "GET") }
         if equals("/health") || equals("/healthy") { return get ? .health : .methodNotAllowed(allow: "GET, HEAD") }
         if equals("/ready") { return get ? .ready : .methodNotAllowed(allow: "GET, HEAD") }
+        // Last: the decision routes above are compared first and never pay for this one.
+        if equals("/openapi.json") { return get ? .openAPI : .methodNotAllowed(allow: "GET, HEAD") }
         return nil
     }
 
