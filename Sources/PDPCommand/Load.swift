@@ -58,8 +58,17 @@ struct Load: AsyncParsableCommand {
     @Option(help: "Seconds before an unanswered request counts as a timeout.")
     var timeout: Double = 5
 
-    @Flag(help: "Compare every answer with the decision computed in-process from --policy.")
+    @Flag(help: "Compare every answer with the decision computed in-process from --policy (and the served facts).")
     var verify = false
+
+    @Flag(
+        inversion: .prefixedNo,
+        help: """
+            Read the role assignments the PDP serves (GET /local/role_assignments) before the run, and generate \
+            and verify checks with them as well as with --policy: users written through the facts API are then \
+            part of the workload. The facts must not change during the run.
+            """)
+    var servedFacts = true
 
     @Option(name: .customLong("api-key"), help: "Bearer token (default: $PDP_API_KEY).")
     var apiKey: String?
@@ -110,11 +119,13 @@ struct Load: AsyncParsableCommand {
         configuration.apiKey = apiKey ?? ProcessInfo.processInfo.environment["PDP_API_KEY"]
         configuration.allowRemote = allowRemote
 
-        let workload = try loadWorkload()
+        // Before anything is sent (the served facts are read first): a remote URL needs --allow-remote.
+        try parse { () throws(LoadError) in try configuration.validate() }
+        let workload = try await loadWorkload(apiKey: configuration.apiKey, target: configuration.target)
         let mix = workload.mix
         if replay == nil && mix.allowed == 0 && mix.denied > 0 {
             writeStandardError(
-                "warning: every generated check is a deny: the policy files declare no users with roles, so this measures only denies. "
+                "warning: every generated check is a deny: neither the policy files nor the served facts hold a user with a role, so this measures only denies. "
                     + "Add --policy files that declare users, or write users and role assignments through the facts API first.")
         }
         let runner = try parse { () throws(LoadError) in try LoadRunner(configuration: configuration, workload: workload) }
@@ -139,11 +150,22 @@ struct Load: AsyncParsableCommand {
         if !report.passed { throw Status.loadErrors }
     }
 
-    private func loadWorkload() throws -> Workload {
+    private func loadWorkload(apiKey: String?, target: TargetURL) async throws -> Workload {
         var snapshot: PolicySnapshot?
         if !policy.isEmpty {
             guard let compiled = PolicyInput.compile(policy, quiet: true) else { throw Status.invalidPolicy }
             snapshot = compiled
+        }
+        var served: ServedFacts?
+        if let base = snapshot, servedFacts {
+            do {
+                let facts = try await ServedFacts.fetch(from: target, apiKey: apiKey)
+                snapshot = facts.applied(to: base)
+                served = facts
+                writeStandardError("served facts: \(facts.assignments.count) role assignments of \(facts.users.count) users read from \(target)")
+            } catch let error as LoadError {
+                writeStandardError("warning: could not read the served facts (\(error.message)); using --policy alone (--no-served-facts skips this)")
+            }
         }
         if let replay {
             let text = try String(contentsOfFile: replay, encoding: .utf8)
@@ -156,6 +178,7 @@ struct Load: AsyncParsableCommand {
         options.seed = seed
         options.count = checks
         options.unknownUserFraction = unknownUsers
+        options.extraUsers = served?.users ?? []
         return WorkloadGenerator.generate(from: snapshot, options: options)
     }
 

@@ -38,9 +38,13 @@ struct PDPClientFailureTests {
         let client = PDPClient(
             configuration: PDPClientConfiguration(pdpURL: server.url, requestTimeoutMilliseconds: 300))
         let started = ContinuousClock.now
+        // `.timedOut` (not a closed connection or a hang) is what proves the deadline fired:
+        // the server never answers and never closes.
         await #expect(throws: PDPClientError.timedOut) { try await client.check(PDPCheck("alice", "read", "task")) }
-        // Without the timeout this would wait forever; the bound is generous for a loaded machine.
-        #expect(ContinuousClock.now - started < .seconds(20))
+        // Alone this takes the 300 ms; in the full suite on 2 cores, other suites' blocking
+        // socket tests can hold the cooperative threads that resume it for tens of seconds
+        // (50 s seen), so the bound only rules out "waited for something else".
+        #expect(ContinuousClock.now - started < .seconds(180))
         #expect(PDPClientError.timedOut.isUnavailable)
         await client.shutdown()
         server.stop()

@@ -188,3 +188,35 @@ def test_serve_keeps_facts_in_a_stable_per_user_directory_and_says_so(tmp_path: 
     second.terminate()
     assert second.wait(10) == 0
     assert f"facts: 1 users, 0 tenants, 0 role assignments loaded from {expected}" in second.stderr.read()
+
+
+def test_load_verifies_against_facts_written_through_the_api(tmp_path: Path):
+    import http.client
+    import json
+
+    from conftest import running_pdp
+    from expectations import API_KEY
+
+    with running_pdp(["--in-memory"], policies=[TASKS]) as server:
+        headers = {"Authorization": f"Bearer {API_KEY}", "Content-Type": "application/json"}
+        connection = http.client.HTTPConnection(server.host, server.port, timeout=10)
+        for index in range(20):
+            role = "admin" if index % 4 == 0 else "viewer"
+            body = {"key": f"load-{index}", "role_assignments": [{"role": role, "tenant": "default"}]}
+            connection.request("PUT", f"/facts/users/load-{index}", json.dumps(body), headers)
+            response = connection.getresponse()
+            response.read()
+            assert response.status in (200, 201)
+        connection.close()
+        arguments = ["load", "--url", server.url, "--policy", str(TASKS), "--api-key", API_KEY,
+                     "--requests", "3000", "--connections", "4", "--verify"]
+        result = pdp(*arguments)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "served facts: 20 role assignments of 20 users" in result.stderr, result.stderr
+        assert "mismatches  0" in result.stdout, result.stdout
+        allowed = int(result.stdout.split("workload    ")[1].split("% allowed")[0].split(", ")[1])
+        assert allowed > 10, result.stdout
+        # Without them the policy alone has no users: every generated check is a deny, and it says so.
+        blind = pdp(*arguments, "--no-served-facts")
+        assert blind.returncode == 0, blind.stdout + blind.stderr
+        assert "every generated check is a deny" in blind.stderr

@@ -19,6 +19,8 @@ public enum WorkloadGenerator {
         public var grantedFraction = 0.5
         /// Resources sent as `type:key` rather than `type`.
         public var keyedFraction = 0.5
+        /// Users to draw from besides those the policy declares (the served facts' users).
+        public var extraUsers: [String] = []
 
         public init() {}
     }
@@ -28,7 +30,9 @@ public enum WorkloadGenerator {
         let policy = snapshot.policy
         let facts = snapshot.facts
         var rng = SplitMix64(seed: options.seed)
-        let users = policy.users.map(\.key.value)
+        var users = policy.users.map(\.key.value)
+        let declared = Set(users)
+        users += options.extraUsers.filter { !declared.contains($0) }
         let tenants = facts.tenants.compactMap { $0?.key }
         let types = policy.resourceTypes.filter { !$0.actions.isEmpty }
         var checks: [WorkloadCheck] = []
