@@ -82,14 +82,15 @@ def facts_server(tmp_path_factory):
 
 
 @contextlib.contextmanager
-def running_pdp(extra_args, policies=None, cwd=None):
-    """Starts `pdp serve` with `extra_args` and yields a PDPServer; stops it afterwards."""
+def running_pdp(extra_args, policies=None, cwd=None, api_key=API_KEY):
+    """Starts `pdp serve` with `extra_args` and yields a PDPServer; stops it afterwards.
+    `api_key=None` starts it without a key (it then accepts any token on loopback)."""
     binary = _binary()
     stderr_file = tempfile.NamedTemporaryFile(prefix="pdp-compat-stderr-", suffix=".log", delete=False)
     command = [str(binary), "serve"]
     for policy in policies or POLICIES:
         command += ["--policy", str(policy)]
-    command += ["--host", "127.0.0.1", "--port", "0", "--api-key", API_KEY, *extra_args]
+    command += ["--host", "127.0.0.1", "--port", "0", *(["--api-key", api_key] if api_key else []), *extra_args]
     process = subprocess.Popen(
         command,
         cwd=cwd or REPO,
@@ -139,7 +140,7 @@ def running_pdp(extra_args, policies=None, cwd=None):
         )
     url = found["url"]
     host, port = url[len("http://"):].rsplit(":", 1)
-    server = PDPServer(url, host, int(port), API_KEY, process, server_stderr, stdout_lines)
+    server = PDPServer(url, host, int(port), api_key or "", process, server_stderr, stdout_lines)
     server.assert_alive()
     try:
         yield server
