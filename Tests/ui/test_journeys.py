@@ -7,8 +7,8 @@ import os
 import shutil
 from pathlib import Path
 
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from conftest import ADMIN_EMAIL, ADMIN_PASSWORD
@@ -38,14 +38,18 @@ def set_date(driver, value: str) -> None:
 
 
 def click(driver, element) -> None:
-    """Clicks something that loads a new page, and waits until the old one is gone."""
-    page = driver.find_element(By.TAG_NAME, "html")
+    """Clicks something that loads a new page, and waits until the old one is gone.
+
+    The old page is marked with a window property rather than watched through one of its
+    elements: asking Chromium about an element while its document is being torn down can
+    fail with "unhandled inspector error" instead of reporting it stale."""
+    driver.execute_script("window.__journeyOldPage = true")
     element.click()
-    wait = WebDriverWait(driver, 15)
-    wait.until(expected_conditions.staleness_of(page))
+    wait = WebDriverWait(driver, 15, ignored_exceptions=(WebDriverException,))
     # A POST answered with a redirect replaces the page twice: wait for the last one.
-    wait.until(lambda d: d.execute_script("return document.readyState") == "complete"
-               and d.find_elements(By.TAG_NAME, "footer"))
+    wait.until(lambda d: d.execute_script(
+        "return window.__journeyOldPage === undefined && document.readyState === 'complete'")
+        and d.find_elements(By.TAG_NAME, "footer"))
 
 
 def submit(driver) -> None:
