@@ -102,10 +102,16 @@ public final class PDPServer: Service, Sendable {
         try pipeline.addHandler(ConnectionHandler(server: state, ticket: ticket, loop: pipeline.eventLoop))
     }
 
-    /// Stops accepting connections and closes the listener.
+    /// Stops accepting connections and closes the listener (already closed is fine).
     public func stop() async throws {
         let channels = listeners.withLock { $0 }
-        for channel in channels { try await channel.close() }
+        for channel in channels {
+            do {
+                try await channel.close()
+            } catch ChannelError.alreadyClosed {
+                continue
+            }
+        }
     }
 
     /// Service entry point: starts, then serves until graceful shutdown or cancellation. On

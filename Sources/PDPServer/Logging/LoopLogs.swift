@@ -6,6 +6,7 @@ import PDPWire
 /// One event loop's side of ``RequestLogs``: its line buffers, its sampling generator, and
 /// the start time of the request being answered. Loop-confined, like ``LoopLogBuffer``.
 final class LoopLogs: @unchecked Sendable {
+    let loop: any EventLoop
     let decisions: LoopLogBuffer?
     let access: LoopLogBuffer?
     /// A decision is logged when the next random number is below this (`UInt64.max`: all).
@@ -19,6 +20,7 @@ final class LoopLogs: @unchecked Sendable {
     var requestBytes = 0
 
     init(loop: any EventLoop, logs: RequestLogs, seed: UInt64) {
+        self.loop = loop
         decisions = logs.decisions.map { LoopLogBuffer(loop: loop, sink: $0) }
         access = logs.access.map { LoopLogBuffer(loop: loop, sink: $0) }
         sampleThreshold = logs.decisionSampleRate >= 1 ? .max : UInt64(logs.decisionSampleRate * 0x1p64)

@@ -41,8 +41,16 @@ public final class RequestLogs: Sendable {
         }
     }
 
-    /// Waits until every line handed to the sinks so far is written.
+    /// Hands every loop's gathered lines to the sinks (on each loop), then waits until the
+    /// sinks have written them: afterwards every request answered before the call is logged.
     public func flush() async {
+        let perLoop = loops.withLock { Array($0.values) }
+        for logs in perLoop {
+            try? await logs.loop.submit {
+                logs.decisions?.flush()
+                logs.access?.flush()
+            }.get()
+        }
         await decisions?.flush()
         await access?.flush()
     }
