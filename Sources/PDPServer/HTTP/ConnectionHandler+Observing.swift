@@ -11,8 +11,10 @@ struct ConnectionDrain: Sendable {}
 extension ConnectionHandler {
     /// How long a connection that is idle when graceful shutdown begins stays open: a
     /// client that was about to send on it is answered (with `connection: close`) instead of
-    /// finding it closed under its request.
-    static let drainIdleGrace: TimeAmount = .milliseconds(250)
+    /// finding it closed under its request. (Closing an idle keep-alive connection always
+    /// races a client that sends at that moment; a second makes that a client idle for a
+    /// whole second while the server drains. The shutdown timeout still bounds it.)
+    static let drainIdleGrace: TimeAmount = .seconds(1)
 
     /// Notes the start of a request of `route` (`nil` for a malformed one).
     @inline(__always)
