@@ -139,13 +139,27 @@ public final class PDPServer: Service, Sendable {
     /// close. Returns when none is left, or after ``ServerConfiguration/shutdownTimeout``,
     /// when the remaining ones are closed. Call once the listener is closed.
     public func drain() async {
+        guard beginDraining() > 0 else { return }
+        await finishDraining()
+    }
+
+    /// Tells every open connection to drain; returns how many there were.
+    @discardableResult
+    func beginDraining() -> Int {
+        let open = state.connections.openChannels
+        guard !open.isEmpty else { return 0 }
+        state.logger.info(
+            "draining connections", metadata: ["pdp.connections": "\(open.count)", "pdp.timeout": "\(state.configuration.shutdownTimeout)"])
+        for channel in open { channel.pipeline.fireUserInboundEventTriggered(ConnectionDrain()) }
+        return open.count
+    }
+
+    /// Waits until every connection has closed, or ``ServerConfiguration/shutdownTimeout``
+    /// from now, then closes what is left.
+    func finishDraining() async {
         let connections = state.connections
-        let open = connections.openChannels
-        guard !open.isEmpty else { return }
         let timeout = state.configuration.shutdownTimeout
         let logger = state.logger
-        logger.info("draining connections", metadata: ["pdp.connections": "\(open.count)", "pdp.timeout": "\(timeout)"])
-        for channel in open { channel.pipeline.fireUserInboundEventTriggered(ConnectionDrain()) }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await connections.waitUntilEmpty() }
             group.addTask {
