@@ -106,7 +106,7 @@ struct Serve: AsyncParsableCommand {
     var operations: OperationsOptions
 
     func validate() throws {
-        if policy.isEmpty { throw ValidationError("Missing --policy PATH.") }
+        if policy.isEmpty { throw ValidationError("Missing --policy PATH (or PDP_POLICY).") }
         if Logger.Level(rawValue: logLevel) == nil { throw ValidationError("Unknown --log-level \(logLevel).") }
         if maxBodyBytes < 1024 { throw ValidationError("--max-body-bytes must be at least 1024.") }
         if compactAfterBytes < 1 { throw ValidationError("--compact-after-bytes must be positive.") }
