@@ -16,11 +16,11 @@ extension ConnectionHandler {
     /// whole second while the server drains. The shutdown timeout still bounds it.)
     static let drainIdleGrace: TimeAmount = .seconds(1)
 
-    /// Notes the start of a request of `route` (`nil` for a malformed one).
+    /// Notes the start of a request of `route` (`.other` for a malformed one).
     @inline(__always)
-    func beginObserving(_ route: Route?) {
+    func beginObserving(_ route: MetricRoute) {
         requestStart = MonotonicTime.now()
-        requestRoute = route.map(MetricRoute.init) ?? .other
+        requestRoute = route
         if let logs {
             logs.requestStart = requestStart
             logs.route = requestRoute

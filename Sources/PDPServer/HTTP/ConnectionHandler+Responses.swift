@@ -14,7 +14,7 @@ extension ConnectionHandler {
         let limits = server.configuration.limits
         heads &+= 1
         sawPreamble = false
-        beginObserving(route)
+        beginObserving(MetricRoute(route))
         if !proven, verdict == .accepted { prove() }
         if route.requiresAuthentication, let failure = dispatcher.authenticationFailure(verdict, allocator: allocator),
             !opensWithoutKey(route)
@@ -113,7 +113,7 @@ extension ConnectionHandler {
 
     /// Answers with an error and closes the connection.
     func fail(_ status: HTTPResponseStatus, code: String, detail: String, head: RequestHead? = nil, context: ChannelHandlerContext) {
-        if head == nil { beginObserving(nil) }
+        if head == nil { beginObserving(.other) }
         let response = ErrorResponse.make(status, code: code, detail: detail, allocator: allocator)
         let fallback = RequestHead(keepAlive: false)
         write(response, head: head ?? fallback, forceClose: true, context: context)

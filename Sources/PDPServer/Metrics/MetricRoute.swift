@@ -19,7 +19,10 @@ enum MetricRoute: Int, CaseIterable, Sendable {
     /// Anything else: unknown paths, wrong methods, malformed requests.
     case other
 
-    init(_ route: Route) {
+    // Borrowed, and no payload bound: copying a `Route` (its REST payloads are strings) cost
+    // the `/allowed` path 60 instructions.
+    @inline(__always)
+    init(_ route: borrowing Route) {
         switch route {
         case .allowed: self = .allowed
         case .allowedBulk: self = .allowedBulk
@@ -31,7 +34,8 @@ enum MetricRoute: Int, CaseIterable, Sendable {
         case .health: self = .health
         case .ready: self = .ready
         case .metrics: self = .metrics
-        case .rest(let rest): self = rest == .authorizedUsers ? .authorizedUsers : .facts
+        case .rest(.authorizedUsers): self = .authorizedUsers
+        case .rest: self = .facts
         default: self = .other
         }
     }
