@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 import Logging
+import PDPStore
 import PDPWire
 import NIOCore
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -42,7 +42,7 @@ public struct JSONLogHandler: LogHandler {
         var writer = JSONWriter(buffer: ByteBufferAllocator().buffer(capacity: 256))
         writer.beginObject()
         writer.key("time")
-        writer.string(LogTimestamp.now())
+        writer.string(Timestamp.now().rfc3339)
         writer.key("level")
         writer.string(event.level.rawValue)
         writer.key("label")

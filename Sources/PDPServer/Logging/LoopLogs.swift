@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import NIOCore
 import PDPCore
+import PDPStore
 import PDPWire
 
 /// One event loop's side of ``RequestLogs``: its line buffers, its sampling generator, and
@@ -47,7 +48,7 @@ final class LoopLogs: @unchecked Sendable {
             var writer = JSONWriter(buffer: buffer)
             writer.beginObject()
             writer.key("time")
-            writer.string(LogTimestamp.now())
+            writer.string(Timestamp.now().rfc3339)
             writer.key("route")
             writer.string(route.label)
             writer.key("user")
@@ -82,7 +83,7 @@ final class LoopLogs: @unchecked Sendable {
             var writer = JSONWriter(buffer: buffer)
             writer.beginObject()
             writer.key("time")
-            writer.string(LogTimestamp.now())
+            writer.string(Timestamp.now().rfc3339)
             writer.key("method")
             writer.string(method)
             writer.key("path")

@@ -15,11 +15,4 @@ enum MonotonicTime {
         clock_gettime(CLOCK_MONOTONIC, &spec)
         return UInt64(truncatingIfNeeded: spec.tv_sec) &* 1_000_000_000 &+ UInt64(truncatingIfNeeded: spec.tv_nsec)
     }
-
-    /// Seconds and nanoseconds since the Unix epoch (wall clock), for log timestamps.
-    static func wallClock() -> (seconds: Int64, nanoseconds: Int64) {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return (Int64(spec.tv_sec), Int64(spec.tv_nsec))
-    }
 }

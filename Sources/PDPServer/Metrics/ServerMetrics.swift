@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import CoreMetrics
 import NIOCore
+import PDPStore
 import Prometheus
 import Synchronization
 
@@ -50,11 +51,11 @@ public final class ServerMetrics: Sendable {
         lastReloadSuccess = CoreMetrics.Gauge(label: "pdp_policy_last_reload_success", factory: factory)
         lastReloadTime = CoreMetrics.Gauge(label: "pdp_policy_last_reload_timestamp_seconds", factory: factory)
         fsyncDuration = CoreMetrics.Timer(label: "pdp_facts_fsync_duration_seconds", factory: factory)
-        let start = MonotonicTime.wallClock()
-        CoreMetrics.Gauge(label: "pdp_start_time_seconds", factory: factory).record(Double(start.seconds))
+        let start = Double(Timestamp.now().millisecondsSinceEpoch) / 1000
+        CoreMetrics.Gauge(label: "pdp_start_time_seconds", factory: factory).record(start)
         // Until the first reload, the policy served is the one loaded at start: a success.
         lastReloadSuccess.record(1)
-        lastReloadTime.record(Double(start.seconds))
+        lastReloadTime.record(start)
     }
 
     /// The counters of `loop`'s connections, made on first use. Takes a lock: call once per
@@ -73,7 +74,7 @@ public final class ServerMetrics: Sendable {
     public func recordReload(success: Bool) {
         (success ? reloadSuccesses : reloadFailures).increment()
         lastReloadSuccess.record(success ? 1 : 0)
-        lastReloadTime.record(Double(MonotonicTime.wallClock().seconds))
+        lastReloadTime.record(Double(Timestamp.now().millisecondsSinceEpoch) / 1000)
     }
 
     /// Shows the digest of the policy files now served as `pdp_policy_info{digest="..."} 1`.
