@@ -42,7 +42,7 @@ done
 
 SDK_VERSIONS=(3.0.0 2.6.5)
 declare -A SDK_TESTS=(
-    [3.0.0]="Tests/compat/test_sdk_3_0_0.py Tests/compat/test_http.py Tests/compat/test_cli.py Tests/compat/test_reload.py Tests/compat/test_serve.py Tests/compat/test_facts_3_0_0.py Tests/compat/test_crash.py Tests/compat/test_durability.py Tests/compat/test_install.py Tests/compat/test_readme.py"
+    [3.0.0]="Tests/compat/test_sdk_3_0_0.py Tests/compat/test_http.py Tests/compat/test_cli.py Tests/compat/test_reload.py Tests/compat/test_serve.py Tests/compat/test_facts_3_0_0.py Tests/compat/test_crash.py Tests/compat/test_durability.py Tests/compat/test_install.py Tests/compat/test_readme.py Tests/compat/test_operations.py Tests/compat/test_operations_logs.py"
     [2.6.5]="Tests/compat/test_sdk_2_6_5.py Tests/compat/test_facts_2_6_5.py"
     [openapi]="Tests/compat/test_openapi.py Tests/compat/test_openapi_fuzz.py"
 )

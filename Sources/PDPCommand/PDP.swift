@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
+import Foundation
 
 @main
 struct PDP: AsyncParsableCommand {
@@ -16,6 +17,20 @@ struct PDP: AsyncParsableCommand {
         version: PDPVersion.current,
         subcommands: [Serve.self, Validate.self, Check.self, Diff.self, TestCommand.self, Load.self, Facts.self, Probe.self]
     )
+
+    /// Parses and runs, with `pdp serve`'s `PDP_*` environment variables added as options
+    /// (``ServeEnvironment``).
+    static func main() async {
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == "serve" {
+            do {
+                arguments = ["serve"] + (try ServeEnvironment.arguments(Array(arguments.dropFirst()), environment: ProcessInfo.processInfo.environment))
+            } catch {
+                Serve.exit(withError: ValidationError(error.description))
+            }
+        }
+        await main(arguments)
+    }
 }
 
 /// Exit statuses shared by the subcommands (documented in `pdp --help`).

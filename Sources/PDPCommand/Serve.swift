@@ -24,59 +24,63 @@ struct Serve: AsyncParsableCommand {
             tenants, role assignments) are journaled under --data-dir (default $PDP_DATA_DIR, \
             else ~/.local/state/swift-pdp) \
             and fsynced before each answer; --in-memory keeps them in memory only. The policy \
-            is reloaded on SIGHUP and, unless --no-watch, when its files change.
+            is reloaded on SIGHUP and, unless --no-watch, when its files change.             GET /metrics serves Prometheus metrics (behind the API key unless             --metrics-unauthenticated); /healthy is the liveness probe, /ready the readiness             probe (503 with a reason while the facts storage refuses writes, or with             --strict-reload while the last reload failed). On SIGTERM the listener closes,             requests in flight finish and connections close (within --shutdown-timeout), then             the process exits 0.
+
+            Every option can also be set by the environment variable named in its help (a             flag given wins over its variable): PDP_POLICY holds paths separated by `:`,             switches take true or false.
             """
     )
 
-    @Option(name: .long, help: "Policy file or directory (repeatable).")
+    @Option(name: .long, help: "Policy file or directory (repeatable; env PDP_POLICY, paths separated by `:`).")
     var policy: [String] = []
 
-    @Option(help: "Address to bind.")
+    @Option(help: "Address to bind (env PDP_HOST).")
     var host = "127.0.0.1"
 
-    @Option(help: "Port to bind (0 picks a free port).")
+    @Option(help: "Port to bind, 0 picks a free port (env PDP_PORT).")
     var port = 7766
 
     @Option(name: .customLong("api-key"), help: "Bearer token clients must send (default: $PDP_API_KEY, then $PERMIT_API_KEY).")
     var apiKey: String?
 
-    @Option(help: "Event loop threads, 1 to 1024 (default: one per core).")
+    @Option(help: "Event loop threads, 1 to 1024 (env PDP_THREADS; default: one per core).")
     var threads: Int?
 
-    @Flag(help: "Add a `debug` reason to every decision response.")
+    @Flag(help: "Add a `debug` reason to every decision response (env PDP_DEBUG=true).")
     var debug = false
 
-    @Option(name: .customLong("max-body-bytes"), help: "Largest request body accepted.")
+    @Option(name: .customLong("max-body-bytes"), help: "Largest request body accepted (env PDP_MAX_BODY_BYTES).")
     var maxBodyBytes = RequestLimits().maxBodyBytes
 
-    @Option(name: .customLong("max-bulk-checks"), help: "Most checks in one /allowed/bulk request.")
+    @Option(name: .customLong("max-bulk-checks"), help: "Most checks in one /allowed/bulk request (env PDP_MAX_BULK_CHECKS).")
     var maxBulkChecks = RequestLimits().maxBulkChecks
 
-    @Option(name: .customLong("idle-timeout"), help: "Seconds before an idle connection is closed.")
+    @Option(name: .customLong("idle-timeout"), help: "Seconds before an idle connection is closed (env PDP_IDLE_TIMEOUT).")
     var idleTimeout = RequestLimits().idleTimeoutSeconds
 
-    @Option(name: .customLong("header-timeout"), help: "Seconds a request head may take to arrive (then 408 and close).")
+    @Option(name: .customLong("header-timeout"), help: "Seconds a request head may take to arrive, then 408 and close (env PDP_HEADER_TIMEOUT).")
     var headerTimeout = RequestLimits().headerTimeoutSeconds
 
-    @Option(name: .customLong("body-timeout"), help: "Seconds a request body may take before --min-body-rate applies.")
+    @Option(name: .customLong("body-timeout"), help: "Seconds a request body may take before --min-body-rate applies (env PDP_BODY_TIMEOUT).")
     var bodyTimeout = RequestLimits().bodyTimeoutSeconds
 
-    @Option(name: .customLong("min-body-rate"), help: "Slowest average bytes/s a request body may arrive at after --body-timeout.")
+    @Option(name: .customLong("min-body-rate"), help: "Slowest average bytes/s a request body may arrive at after --body-timeout (env PDP_MIN_BODY_RATE).")
     var minBodyRate = RequestLimits().minBodyBytesPerSecond
 
     @Option(
         name: .customLong("max-connections"),
-        help: "Most concurrent connections. At the limit, the oldest connection without an authenticated request yet is closed for a new one.")
+        help:
+            "Most concurrent connections. At the limit, the oldest connection without an authenticated request yet is closed for a new one (env PDP_MAX_CONNECTIONS).")
     var maxConnections = RequestLimits().maxConnections
 
     @Option(
         name: .customLong("max-unauthenticated-connections"),
-        help: "Most connections without an authenticated request yet (default: a tenth of --max-connections).")
+        help: "Most connections without an authenticated request yet (env PDP_MAX_UNAUTHENTICATED_CONNECTIONS; default: a tenth of --max-connections).")
     var maxUnauthenticatedConnections: Int?
 
     @Option(
         name: .customLong("max-buffered-body-bytes"),
-        help: "Most request body bytes buffered across all connections; past it, 503 (default: 64 MiB or --max-body-bytes if larger).")
+        help:
+            "Most request body bytes buffered across all connections; past it, 503 (env PDP_MAX_BUFFERED_BODY_BYTES; default: 64 MiB or --max-body-bytes if larger).")
     var maxBufferedBodyBytes: Int?
 
     @Option(
@@ -86,20 +90,23 @@ struct Serve: AsyncParsableCommand {
 
     private var dataDirectory: String { dataDirectoryOption ?? DataDirectory.standard() }
 
-    @Option(name: .customLong("compact-after-bytes"), help: "Fold the journal into a new snapshot once it grows past this many bytes.")
+    @Option(name: .customLong("compact-after-bytes"), help: "Fold the journal into a new snapshot once it grows past this many bytes (env PDP_COMPACT_AFTER_BYTES).")
     var compactAfterBytes = FactsStoreConfiguration().compactionThresholdBytes
 
-    @Flag(name: .customLong("in-memory"), help: "Keep API-written facts in memory only (lost on exit).")
+    @Flag(name: .customLong("in-memory"), help: "Keep API-written facts in memory only, lost on exit (env PDP_IN_MEMORY=true).")
     var inMemory = false
 
-    @Flag(inversion: .prefixedNo, help: "Reload the policy when its files change (SIGHUP always reloads).")
+    @Flag(inversion: .prefixedNo, help: "Reload the policy when its files change; SIGHUP always reloads (env PDP_WATCH=false for --no-watch).")
     var watch = true
 
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env PDP_LOG_LEVEL).")
     var logLevel = "info"
 
+    @OptionGroup(title: "Operations")
+    var operations: OperationsOptions
+
     func validate() throws {
-        if policy.isEmpty { throw ValidationError("Missing --policy PATH.") }
+        if policy.isEmpty { throw ValidationError("Missing --policy PATH (or PDP_POLICY).") }
         if Logger.Level(rawValue: logLevel) == nil { throw ValidationError("Unknown --log-level \(logLevel).") }
         if maxBodyBytes < 1024 { throw ValidationError("--max-body-bytes must be at least 1024.") }
         if compactAfterBytes < 1 { throw ValidationError("--compact-after-bytes must be positive.") }
@@ -117,14 +124,10 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let level = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        operations.bootstrapLogging(level: Logger.Level(rawValue: logLevel) ?? .info)
         let logger = Logger(label: "pdp")
         let loadedFiles = PolicyFilesFingerprint(paths: policy)
+        let loadedDigest = PolicyDigest.of(paths: policy)
         guard let snapshot = PolicyInput.compile(policy, quiet: true) else { throw Status.invalidPolicy }
 
         var limits = RequestLimits()
@@ -140,7 +143,15 @@ struct Serve: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let key = apiKey ?? environment["PDP_API_KEY"] ?? environment["PERMIT_API_KEY"]
         let configuration = ServerConfiguration(
-            host: host, port: port, apiKey: key, limits: limits, debugByDefault: debug)
+            host: host, port: port, apiKey: key, limits: limits, debugByDefault: debug,
+            metricsUnauthenticated: operations.metricsUnauthenticated, strictReload: operations.strictReload,
+            shutdownTimeout: .milliseconds(Int64(operations.shutdownTimeout * 1000)))
+        let requestLogs: RequestLogs
+        do {
+            requestLogs = try operations.requestLogs()
+        } catch {
+            throw UsageFailure.exit(error.description, command: Self.self)
+        }
         do {
             // Fails fast, before the data directory is opened; the server resolves the host
             // again when it binds, and checks that answer.
@@ -173,10 +184,11 @@ struct Serve: AsyncParsableCommand {
         let snapshots = SnapshotStore(snapshot)
         let facts = FactsWriter(base: snapshot, storage: storage, snapshots: snapshots, logger: logger)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads ?? System.coreCount)
-        let server = PDPServer(configuration: configuration, store: snapshots, group: group, logger: logger, facts: facts)
+        let server = PDPServer(configuration: configuration, store: snapshots, group: group, logger: logger, facts: facts, logs: requestLogs)
         let paths = policy
         let reloader = PolicyReloadService(
-            configuration: PolicyReloadConfiguration(paths: paths, watch: watch, loadedFiles: loadedFiles), compile: { PolicyInput.result(paths) }, server: server)
+            configuration: PolicyReloadConfiguration(paths: paths, watch: watch, loadedFiles: loadedFiles, loadedDigest: loadedDigest),
+            compile: { PolicyInput.result(paths) }, server: server)
         do {
             try await server.start()
         } catch let error as ConfigurationError {
@@ -189,10 +201,17 @@ struct Serve: AsyncParsableCommand {
         }
         let authority = ListenAddress.authority(host: host, port: server.localPort ?? port)
         let announcement = ReadinessAnnouncement(line: "pdp listening on http://\(authority)")
-        let services = ServiceGroup(
-            configuration: .init(
-                services: [facts, reloader, server, announcement], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await services.run()
+        // Shut down in reverse: the announcement, then the server (closes the listener and
+        // drains the connections), the reloader, and last the facts writer (finishes queued
+        // writes; every commit is already fsynced), so no write is refused while a request
+        // that makes one is still being answered.
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: [facts, reloader, server, announcement], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // Past the drain deadline, with room for the writer to finish: then cancel.
+        groupConfiguration.maximumGracefulShutdownDuration = configuration.shutdownTimeout + .seconds(20)
+        try await ServiceGroup(configuration: groupConfiguration).run()
+        await requestLogs.flush()
         try await group.shutdownGracefully()
+        logger.info("stopped")
     }
 }

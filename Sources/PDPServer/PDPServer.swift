@@ -11,8 +11,8 @@ import Synchronization
 ///
 /// Decisions run synchronously on the connection's event loop against the snapshot in
 /// ``store``. Run it as a swift-service-lifecycle `Service` (``run()`` binds, serves until
-/// graceful shutdown, then closes the listener and waits for it), or call ``start()`` and
-/// ``stop()`` directly (tests).
+/// graceful shutdown, then closes the listener and drains the connections: see
+/// ``drain()``), or call ``start()`` and ``stop()`` directly (tests).
 public final class PDPServer: Service, Sendable {
     public let state: ServerState
     private let group: any EventLoopGroup
@@ -21,8 +21,12 @@ public final class PDPServer: Service, Sendable {
     /// - Parameters:
     ///   - group: the event loops; one per core is the intended setup.
     ///   - facts: the facts API's writer (durable or not); `nil` for one in memory.
-    public init(configuration: ServerConfiguration, store: SnapshotStore, group: any EventLoopGroup, logger: Logger, facts: FactsWriter? = nil) {
-        self.state = ServerState(store: store, configuration: configuration, logger: logger, facts: facts)
+    ///   - logs: the decision and access logs; `nil` for neither.
+    public init(
+        configuration: ServerConfiguration, store: SnapshotStore, group: any EventLoopGroup, logger: Logger, facts: FactsWriter? = nil,
+        logs: RequestLogs? = nil
+    ) {
+        self.state = ServerState(store: store, configuration: configuration, logger: logger, facts: facts, logs: logs)
         self.group = group
     }
 
@@ -95,16 +99,24 @@ public final class PDPServer: Service, Sendable {
     static func configurePipeline(
         _ pipeline: ChannelPipeline.SynchronousOperations, state: ServerState, ticket: ConnectionRegistry.Ticket?
     ) throws {
-        try pipeline.addHandler(ConnectionHandler(server: state, ticket: ticket))
+        try pipeline.addHandler(ConnectionHandler(server: state, ticket: ticket, loop: pipeline.eventLoop))
     }
 
-    /// Stops accepting connections and closes the listener.
+    /// Stops accepting connections and closes the listener (already closed is fine).
     public func stop() async throws {
         let channels = listeners.withLock { $0 }
-        for channel in channels { try await channel.close() }
+        for channel in channels {
+            do {
+                try await channel.close()
+            } catch ChannelError.alreadyClosed {
+                continue
+            }
+        }
     }
 
-    /// Service entry point: starts, then serves until graceful shutdown or cancellation.
+    /// Service entry point: starts, then serves until graceful shutdown or cancellation. On
+    /// graceful shutdown, closes the listener (new connections are refused), then
+    /// ``drain()``s the open connections.
     public func run() async throws {
         if localPort == nil { try await start() }
         let channels = listeners.withLock { $0 }
@@ -112,6 +124,54 @@ public final class PDPServer: Service, Sendable {
             for channel in channels { try await channel.closeFuture.get() }
         } onGracefulShutdown: {
             for channel in channels { channel.close(promise: nil) }
+        }
+        await drain()
+    }
+
+    /// Closes the listener, then drains (tests; a service group does this on SIGTERM).
+    public func shutdownGracefully() async throws {
+        try await stop()
+        await drain()
+    }
+
+    /// Lets the open connections finish: each answers the request it has under way (and any
+    /// that arrives within a short grace) with `connection: close` and closes; idle ones
+    /// close. Returns when none is left, or after ``ServerConfiguration/shutdownTimeout``,
+    /// when the remaining ones are closed. Call once the listener is closed.
+    public func drain() async {
+        guard beginDraining() > 0 else { return }
+        await finishDraining()
+    }
+
+    /// Tells every open connection to drain; returns how many there were.
+    @discardableResult
+    func beginDraining() -> Int {
+        let open = state.connections.openChannels
+        guard !open.isEmpty else { return 0 }
+        state.logger.info(
+            "draining connections", metadata: ["pdp.connections": "\(open.count)", "pdp.timeout": "\(state.configuration.shutdownTimeout)"])
+        for channel in open { channel.pipeline.fireUserInboundEventTriggered(ConnectionDrain()) }
+        return open.count
+    }
+
+    /// Waits until every connection has closed, or ``ServerConfiguration/shutdownTimeout``
+    /// from now, then closes what is left.
+    func finishDraining() async {
+        let connections = state.connections
+        let timeout = state.configuration.shutdownTimeout
+        let logger = state.logger
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await connections.waitUntilEmpty() }
+            group.addTask {
+                do { try await Task.sleep(for: timeout) } catch { return }
+                let left = connections.openChannels
+                logger.warning("shutdown timeout reached: closing connections", metadata: ["pdp.connections": "\(left.count)"])
+                for channel in left { channel.close(promise: nil) }
+            }
+            // The first to finish: all closed, or the deadline (which closes the rest, so the
+            // wait for them ends too).
+            await group.next()
+            group.cancelAll()
         }
     }
 }

@@ -3,7 +3,9 @@
 /// How `pdp serve` listens and what it accepts.
 ///
 /// Defaults: host `127.0.0.1`, port `7766` (the SDKs' default PDP port), no API key (then
-/// only a host whose every address is loopback may be bound), the ``RequestLimits`` defaults, debug off.
+/// only a host whose every address is loopback may be bound), the ``RequestLimits`` defaults,
+/// debug off, `/metrics` behind the API key, `/ready` unaffected by a failed reload (the last
+/// good policy serves), 10 s for graceful shutdown.
 public struct ServerConfiguration: Sendable {
     public var host: String
     /// `0` picks a free port (see ``PDPServer/localPort``).
@@ -14,19 +16,34 @@ public struct ServerConfiguration: Sendable {
     /// When `true`, every decision response carries a `debug` object with the reason;
     /// otherwise only requests with `?debug=true` get one.
     public var debugByDefault: Bool
+    /// When `true`, `GET /metrics` answers without the API key (for a scraper that cannot
+    /// send one); otherwise it needs the key like every other endpoint but the probes.
+    public var metricsUnauthenticated: Bool
+    /// When `true`, `/ready` answers 503 while the last policy reload failed (until one
+    /// succeeds); otherwise the last good policy keeps serving and `/ready` stays 200.
+    public var strictReload: Bool
+    /// On graceful shutdown, how long requests in flight and keep-alive connections get to
+    /// finish before the remaining connections are closed.
+    public var shutdownTimeout: Duration
 
     public init(
         host: String = "127.0.0.1",
         port: Int = 7766,
         apiKey: String? = nil,
         limits: RequestLimits = RequestLimits(),
-        debugByDefault: Bool = false
+        debugByDefault: Bool = false,
+        metricsUnauthenticated: Bool = false,
+        strictReload: Bool = false,
+        shutdownTimeout: Duration = .seconds(10)
     ) {
         self.host = host
         self.port = port
         self.apiKey = apiKey
         self.limits = limits
         self.debugByDefault = debugByDefault
+        self.metricsUnauthenticated = metricsUnauthenticated
+        self.strictReload = strictReload
+        self.shutdownTimeout = shutdownTimeout
     }
 
     /// Refuses what can be refused without resolving the host: an empty API key, a port out
@@ -36,6 +53,7 @@ public struct ServerConfiguration: Sendable {
         if let apiKey, apiKey.isEmpty { throw ConfigurationError(message: "the API key must not be empty") }
         try limits.validate()
         guard (0...65535).contains(port) else { throw ConfigurationError(message: "port \(port) is out of range") }
+        guard shutdownTimeout >= .zero else { throw ConfigurationError(message: "the shutdown timeout must not be negative") }
     }
 }
 

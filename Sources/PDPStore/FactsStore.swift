@@ -30,6 +30,8 @@ public final class FactsStore {
     /// Why the last write (or the rewrite at startup) failed; `nil` once a write succeeds.
     /// While it is set, the next ``commit(_:)`` first rewrites the snapshot and journal.
     public private(set) var writeProblem: String?
+    /// How long the last successful journal fsync took, in nanoseconds (`nil` before one).
+    public private(set) var lastSyncNanoseconds: UInt64?
     public let configuration: FactsStoreConfiguration
 
     /// `-1` while a fresh journal must be set up before the next write.
@@ -150,7 +152,9 @@ public final class FactsStore {
             }
             do {
                 try POSIXFile.write(journal, bytes, at: journalSize, files.journal)
+                let syncStart = Self.monotonicNanoseconds()
                 try POSIXFile.sync(journal, files.journal)
+                lastSyncNanoseconds = Self.monotonicNanoseconds() &- syncStart
             } catch {
                 // Take the partial append back so a crash cannot replay it, then start from a
                 // fresh journal: after a failed fsync the file's contents cannot be trusted.
@@ -171,6 +175,12 @@ public final class FactsStore {
 
     /// The journal's size in bytes (0 in memory).
     public var journalBytes: Int { journalSize }
+
+    private static func monotonicNanoseconds() -> UInt64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return UInt64(truncatingIfNeeded: spec.tv_sec) &* 1_000_000_000 &+ UInt64(truncatingIfNeeded: spec.tv_nsec)
+    }
 
     /// When the journal has grown past the threshold and no compaction is running: rotates
     /// the journal (`facts.journal` becomes `facts.journal.compacting`, a new empty journal

@@ -82,18 +82,24 @@ def facts_server(tmp_path_factory):
 
 
 @contextlib.contextmanager
-def running_pdp(extra_args, policies=None, cwd=None, api_key=API_KEY):
+def running_pdp(extra_args, policies=None, cwd=None, env=None, api_key=API_KEY):
     """Starts `pdp serve` with `extra_args` and yields a PDPServer; stops it afterwards.
-    `api_key=None` starts it without a key (it then accepts any token on loopback)."""
+
+    `env`: variables added to this process's environment for the server; `api_key=None`
+    leaves `--api-key` out (the key then comes from the environment, if anywhere)."""
     binary = _binary()
     stderr_file = tempfile.NamedTemporaryFile(prefix="pdp-compat-stderr-", suffix=".log", delete=False)
     command = [str(binary), "serve"]
-    for policy in policies or POLICIES:
+    for policy in POLICIES if policies is None else policies:
         command += ["--policy", str(policy)]
-    command += ["--host", "127.0.0.1", "--port", "0", *(["--api-key", api_key] if api_key else []), *extra_args]
+    command += ["--host", "127.0.0.1", "--port", "0"]
+    if api_key is not None:
+        command += ["--api-key", api_key]
+    command += list(extra_args)
     process = subprocess.Popen(
         command,
         cwd=cwd or REPO,
+        env={**os.environ, **env} if env else None,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=stderr_file,

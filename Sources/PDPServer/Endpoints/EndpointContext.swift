@@ -22,6 +22,8 @@ struct EndpointContext {
     /// Add a `debug` object with the reason to decision responses.
     let debug: Bool
     var readiness: Readiness
+    /// The decision log of this connection's loop; `nil` when it is off (the usual case).
+    let logs: LoopLogs?
 
     var jsonLimits: JSONLimits { JSONLimits(maxDepth: limits.maxJSONDepth, maxBytes: limits.maxBodyBytes) }
 
@@ -39,6 +41,11 @@ struct EndpointResponse {
     var body: ByteBuffer
     /// The `Allow` header of a 405 answer.
     var allow: String? = nil
+    /// `text/plain` (Prometheus' text format) instead of JSON.
+    var plainText = false
+    /// Decisions this answer carries, for the `pdp_decisions_total` metric.
+    var allowedDecisions: UInt32 = 0
+    var deniedDecisions: UInt32 = 0
 
     static func ok(_ body: ByteBuffer) -> EndpointResponse { EndpointResponse(status: .ok, body: body) }
 }

@@ -5,11 +5,21 @@ import PDPWire
 
 /// `/health`, `/healthy` and `/ready`: open to orchestrators without the API key.
 ///
-/// Without the key an answer carries the status only (`{"status":"ok"}`; `/ready` answers
-/// 503 with `"unavailable"` before a policy is loaded). With the key (or when the server has
-/// none) `/ready` adds counts and the last reload failure, bounded: a few diagnostic lines
-/// and a small sample of dangling assignments, never the user keys, roles and tenants of
-/// every fact or every diagnostic of a huge policy to an anonymous caller.
+/// `/healthy` (and `/health`) is the liveness probe: 200 while the process answers. `/ready`
+/// answers 503 `{"status":"unavailable","reason":CODE}` while the server should get no
+/// traffic, with one of these stable codes (the first that applies):
+/// - `policy_not_loaded`: no policy is loaded yet;
+/// - `facts_storage_unwritable`: the last facts write failed (fsync failed, disk full,
+///   read-only); back to 200 once a write succeeds (a client's, or the writer's own retry
+///   every few seconds);
+/// - `policy_reload_failed`: with `strictReload`, the last policy reload failed; back to 200
+///   once one succeeds.
+///
+/// Without the key an answer carries the status and reason code only. With the key (or when
+/// the server has none) `/ready` adds counts, the storage problem and the last reload
+/// failure, bounded: a few diagnostic lines and a small sample of dangling assignments,
+/// never the user keys, roles and tenants of every fact or every diagnostic of a huge policy
+/// to an anonymous caller.
 enum HealthEndpoints {
     /// Most diagnostic lines of the last failed reload shown: the reload service keeps its
     /// first errors and an "and N more" line; this bound holds whatever it keeps.
@@ -22,20 +32,37 @@ enum HealthEndpoints {
     /// - Parameters:
     ///   - ready: `/ready` (a policy must be loaded) rather than `/health` (the process is up).
     ///   - authenticated: the request carried the API key (or the server needs none).
-    static func health(ready: Bool, authenticated: Bool, _ context: EndpointContext, facts: FactsWriter? = nil) -> EndpointResponse {
+    static func health(
+        ready: Bool, authenticated: Bool, _ context: EndpointContext, facts: FactsWriter? = nil, strictReload: Bool = false
+    ) -> EndpointResponse {
         var writer = JSONWriter(buffer: context.responseBuffer(capacity: 512))
         writer.beginObject()
         writer.key("status")
-        let ok = !ready || context.readiness.ready
-        writer.string(ok ? "ok" : "unavailable")
+        let storage = facts?.storageStatus
+        let reason = ready ? unreadiness(context.readiness, storage: storage, strictReload: strictReload) : nil
+        writer.string(reason == nil ? "ok" : "unavailable")
+        if let reason {
+            writer.key("reason")
+            writer.string(reason)
+        }
         if ready, authenticated {
-            details(context, facts: facts, into: &writer)
+            details(context, facts: facts, storage: storage, into: &writer)
         }
         writer.endObject()
-        return EndpointResponse(status: ok ? .ok : .serviceUnavailable, body: writer.buffer)
+        return EndpointResponse(status: reason == nil ? .ok : .serviceUnavailable, body: writer.buffer)
     }
 
-    private static func details(_ context: EndpointContext, facts: FactsWriter?, into writer: inout JSONWriter) {
+    /// Why the server is not ready, as a stable code; `nil` when it is.
+    static func unreadiness(_ readiness: Readiness, storage: FactsWriter.StorageStatus?, strictReload: Bool) -> String? {
+        if !readiness.ready { return "policy_not_loaded" }
+        if storage?.writeProblem != nil { return "facts_storage_unwritable" }
+        if strictReload, readiness.lastReloadError != nil { return "policy_reload_failed" }
+        return nil
+    }
+
+    private static func details(
+        _ context: EndpointContext, facts: FactsWriter?, storage: FactsWriter.StorageStatus?, into writer: inout JSONWriter
+    ) {
         writer.key("policy")
         writer.beginObject()
         writer.key("roles")
@@ -62,6 +89,10 @@ enum HealthEndpoints {
         writer.beginObject()
         writer.key("storage")
         writer.string(facts.isDurable ? "journal" : "memory")
+        writer.key("write_problem")
+        if let problem = storage?.writeProblem { writer.string(capped(problem).shown) } else { writer.null() }
+        writer.key("journal_bytes")
+        writer.int(storage?.journalBytes ?? 0)
         writer.key("users")
         writer.int(catalog.api.users.count)
         writer.key("tenants")

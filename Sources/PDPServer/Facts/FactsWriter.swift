@@ -24,7 +24,24 @@ public final class FactsWriter: Service, Sendable {
     enum Job: Sendable {
         case write(FactsWrite, EventLoopPromise<Result<FactsReply, FactsError>>)
         case reload(PolicySnapshot, @Sendable ([AssignmentKey]) -> Void)
+        /// Retries the storage after a failed write (see ``retryInterval``).
+        case probe
     }
+
+    /// Whether the facts can be written, and how the journal is doing (for `/ready` and
+    /// `/metrics`); updated by the writer after every commit.
+    public struct StorageStatus: Sendable {
+        /// Why the last write failed (a full disk, a read-only or failing device); `nil`
+        /// once a write succeeds. While set, `/ready` answers 503.
+        public var writeProblem: String?
+        public var journalBytes: Int
+        public var lastSyncNanoseconds: UInt64?
+    }
+
+    /// While writes fail, how often the writer tries the storage again by itself (rewriting
+    /// the snapshot and a fresh journal from memory), so that `/ready` comes back once the
+    /// disk is usable even when no client writes meanwhile.
+    public static let retryInterval: Duration = .seconds(5)
 
     private struct Pending {
         var jobs: [Job] = []
@@ -37,6 +54,8 @@ public final class FactsWriter: Service, Sendable {
     private let queue = DispatchQueue(label: "pdp.facts.writer")
     private let compactionQueue = DispatchQueue(label: "pdp.facts.compaction", qos: .utility)
     private let catalogs: FactsCatalogStore
+    private let status: Mutex<StorageStatus>
+    private let syncObserver = Mutex<(@Sendable (UInt64) -> Void)?>(nil)
     let snapshots: SnapshotStore
     let logger: Logger
     /// Whether the facts are on disk (for `/ready`).
@@ -55,7 +74,21 @@ public final class FactsWriter: Service, Sendable {
         self.catalogs = FactsCatalogStore(engine.catalog)
         self.logger = logger
         Self.report(engine.dangling, logger: logger)
+        self.status = Mutex(Self.status(of: engine.storage))
         self.engine = Mutex(engine)
+    }
+
+    /// The storage's state as of the last commit.
+    public var storageStatus: StorageStatus { status.withLock { $0 } }
+
+    /// Calls `observer` with the duration of every journal fsync, in nanoseconds, on the
+    /// writer's queue (the server's metrics use it).
+    public func observeSyncs(_ observer: @escaping @Sendable (UInt64) -> Void) {
+        syncObserver.withLock { $0 = observer }
+    }
+
+    private static func status(of storage: FactsStore) -> StorageStatus {
+        StorageStatus(writeProblem: storage.writeProblem, journalBytes: storage.journalBytes, lastSyncNanoseconds: storage.lastSyncNanoseconds)
     }
 
     /// A writer over facts kept in memory only, for `snapshots`' current policy.
@@ -118,6 +151,10 @@ public final class FactsWriter: Service, Sendable {
                     commit(writes)
                     writes = []
                     done(applyReload(base))
+                case .probe:
+                    commit(writes)
+                    writes = []
+                    probeStorage()
                 }
             }
             commit(writes)
@@ -131,9 +168,15 @@ public final class FactsWriter: Service, Sendable {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in compactionQueue.async { continuation.resume() } }
     }
 
-    /// Service entry point: waits for graceful shutdown, then ``shutdown()``.
+    /// Service entry point: until graceful shutdown, retries the storage every
+    /// ``retryInterval`` while writes fail; then ``shutdown()``.
     public func run() async throws {
-        try? await gracefulShutdown()
+        await cancelWhenGracefulShutdown { [self] in
+            while true {
+                do { try await Task.sleep(for: Self.retryInterval) } catch { return }
+                if storageStatus.writeProblem != nil { _ = enqueue(.probe) }
+            }
+        }
         await shutdown()
     }
 }
@@ -157,8 +200,29 @@ extension FactsWriter {
         if let error = outcome.storageError {
             logger.error("facts write failed; the requests are refused", metadata: ["error": "\(error)"])
         }
+        publishStatus()
         if let compaction { runCompaction(compaction) }
         for ((_, promise), result) in zip(writes, outcome.results) { promise.succeed(result) }
+    }
+
+    /// Tries to make the storage writable again (an empty commit rewrites the snapshot and
+    /// a fresh journal while a write problem is set).
+    fileprivate func probeStorage() {
+        let recovered = engine.withLock { engine -> Bool in
+            guard engine.storage.writeProblem != nil else { return false }
+            return (try? engine.storage.commit([])) != nil
+        }
+        if recovered { logger.notice("facts storage is writable again") }
+        publishStatus()
+    }
+
+    private func publishStatus() {
+        let (current, synced) = engine.withLock { engine in (Self.status(of: engine.storage), engine.storage.lastSyncNanoseconds) }
+        let previous = status.withLock { status in
+            defer { status = current }
+            return status.lastSyncNanoseconds
+        }
+        if let synced, synced != previous, let observer = syncObserver.withLock({ $0 }) { observer(synced) }
     }
 
     private func runCompaction(_ compaction: FactsCompaction) {

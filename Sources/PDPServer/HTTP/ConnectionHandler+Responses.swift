@@ -14,8 +14,11 @@ extension ConnectionHandler {
         let limits = server.configuration.limits
         heads &+= 1
         sawPreamble = false
+        beginObserving(MetricRoute(route))
         if !proven, verdict == .accepted { prove() }
-        if route.requiresAuthentication, let failure = dispatcher.authenticationFailure(verdict, allocator: allocator) {
+        if route.requiresAuthentication, let failure = dispatcher.authenticationFailure(verdict, allocator: allocator),
+            !opensWithoutKey(route)
+        {
             switch head.framing {
             case .none:
                 state = .head(scanned: 0)
@@ -62,6 +65,7 @@ extension ConnectionHandler {
     }
 
     func answer(_ head: RequestHead, route: Route, query: Substring, body: ByteBuffer, context: ChannelHandlerContext) {
+        logs?.requestBytes = body.readableBytes
         switch dispatcher.dispatch(
             route: route, query: query, head: head, body: body, allocator: allocator, eventLoop: { context.eventLoop }) {
         case .immediate(let response):
@@ -109,20 +113,23 @@ extension ConnectionHandler {
 
     /// Answers with an error and closes the connection.
     func fail(_ status: HTTPResponseStatus, code: String, detail: String, head: RequestHead? = nil, context: ChannelHandlerContext) {
+        if head == nil { beginObserving(.other) }
         let response = ErrorResponse.make(status, code: code, detail: detail, allocator: allocator)
         let fallback = RequestHead(keepAlive: false)
         write(response, head: head ?? fallback, forceClose: true, context: context)
     }
 
     func write(_ response: consuming EndpointResponse, head: RequestHead, forceClose: Bool = false, context: ChannelHandlerContext) {
-        let keepAlive = head.keepAlive && !forceClose
+        let keepAlive = head.keepAlive && !forceClose && !draining
         // Framed in place: `response` is this function's own copy, so its body buffer is
         // uniquely referenced and the head goes into its headroom without a copy-on-write.
         var response = response
+        let bodyBytes = response.body.readableBytes
         ResponseFraming.frame(
             status: response.status, body: &response.body, version: head.version, keepAlive: keepAlive,
-            omitBody: head.method.isHEAD, allow: response.allow, allocator: allocator)
+            omitBody: head.method.isHEAD, allow: response.allow, plainText: response.plainText, allocator: allocator)
         let bytes = response.body
+        observe(response, head: head, bodyBytes: bodyBytes)
         if keepAlive {
             context.write(wrapOutboundOut(bytes), promise: nil)
             dispatcher.responses.keep(bytes)

@@ -79,15 +79,27 @@ final class ConnectionHandler: ChannelDuplexHandler {
     @exclusivity(unchecked) var proven = false
     /// Body bytes reserved in the server's ``BodyBudget`` for the body being buffered.
     @exclusivity(unchecked) var reservedBody = 0
+    // Metrics and logs (ConnectionHandler+Observing.swift): this loop's counters, this loop's
+    // log buffers (`nil` when both logs are off), and the request being answered.
+    let metrics: LoopMetrics
+    let logs: LoopLogs?
+    @exclusivity(unchecked) var requestStart: UInt64 = 0
+    @exclusivity(unchecked) var requestRoute = MetricRoute.other
+    /// Graceful shutdown began: answer with `connection: close`, close when idle.
+    @exclusivity(unchecked) var draining = false
 
-    /// - Parameter ticket: the connection's slot in ``ServerState/connections``; `nil` when
-    ///   the connection was not admitted through it (benchmarks and tests on an
-    ///   `EmbeddedChannel`).
-    init(server: ServerState, ticket: ConnectionRegistry.Ticket? = nil) {
+    /// - Parameters:
+    ///   - ticket: the connection's slot in ``ServerState/connections``; `nil` when the
+    ///     connection was not admitted through it (benchmarks and tests on an `EmbeddedChannel`).
+    ///   - loop: the connection's event loop, whose counters and log buffers it records into.
+    init(server: ServerState, ticket: ConnectionRegistry.Ticket? = nil, loop: any EventLoop) {
         self.server = server
         self.ticket = ticket
+        self.metrics = server.metrics.recorder(for: loop)
+        let logs = server.logs.loopLogs(for: loop)
+        self.logs = logs
         self.dispatcher = RequestDispatcher(
-            server: server, scratch: JSONScratch(initialCapacity: 512), responses: ResponseBufferRecycler())
+            server: server, scratch: JSONScratch(initialCapacity: 512), responses: ResponseBufferRecycler(), logs: logs)
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -157,6 +169,14 @@ final class ConnectionHandler: ChannelDuplexHandler {
             }
         }
         context.fireChannelWritabilityChanged()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ConnectionDrain {
+            beginDraining(context: context)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {

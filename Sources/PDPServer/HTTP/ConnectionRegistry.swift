@@ -36,7 +36,9 @@ final class ConnectionRegistry: Sendable {
         /// Unproven ids, oldest first; ids no longer in `unproven` are skipped lazily.
         var order: [UInt64] = []
         var orderStart = 0
-        var proven: Set<UInt64> = []
+        var proven: [UInt64: any Channel] = [:]
+        /// Waiting for the last connection to close (graceful shutdown).
+        var emptyWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
     private let maxConnections: Int
@@ -75,15 +77,36 @@ final class ConnectionRegistry: Sendable {
     /// Marks the connection as having completed an authenticated request.
     func prove(_ ticket: Ticket) {
         state.withLock { state in
-            if state.unproven.removeValue(forKey: ticket.id) != nil { state.proven.insert(ticket.id) }
+            if let channel = state.unproven.removeValue(forKey: ticket.id) { state.proven[ticket.id] = channel }
         }
     }
 
     /// Frees the connection's slot (no effect if it was evicted already).
     func closed(_ ticket: Ticket) {
-        state.withLock { state in
-            if state.unproven.removeValue(forKey: ticket.id) == nil { state.proven.remove(ticket.id) }
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            if state.unproven.removeValue(forKey: ticket.id) == nil { state.proven.removeValue(forKey: ticket.id) }
             Self.compact(&state)
+            guard state.unproven.isEmpty, state.proven.isEmpty else { return [] }
+            defer { state.emptyWaiters = [] }
+            return state.emptyWaiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Every admitted connection that is still open.
+    var openChannels: [any Channel] {
+        state.withLock { Array($0.unproven.values) + Array($0.proven.values) }
+    }
+
+    /// Returns once no admitted connection is open (at once when none is).
+    func waitUntilEmpty() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let empty = state.withLock { state -> Bool in
+                if state.unproven.isEmpty, state.proven.isEmpty { return true }
+                state.emptyWaiters.append(continuation)
+                return false
+            }
+            if empty { continuation.resume() }
         }
     }
 

@@ -10,6 +10,8 @@ struct RequestDispatcher {
     let server: ServerState
     let scratch: JSONScratch
     let responses: ResponseBufferRecycler
+    /// This loop's decision and access logs; `nil` when both are off.
+    let logs: LoopLogs?
 
     /// Answers a complete request. Decisions and reads answer immediately; only endpoints
     /// that must wait for durable storage defer.
@@ -68,7 +70,10 @@ struct RequestDispatcher {
             case .userTenants: return try QueryEndpoints.userTenants(body, context)
             case .localRoleAssignments: return QueryEndpoints.roleAssignments(query, context, catalog: server.facts.catalog)
             case .health: return HealthEndpoints.health(ready: false, authenticated: head.authenticated, context)
-            case .ready: return HealthEndpoints.health(ready: true, authenticated: head.authenticated, context, facts: server.facts)
+            case .ready:
+                return HealthEndpoints.health(
+                    ready: true, authenticated: head.authenticated, context, facts: server.facts, strictReload: server.configuration.strictReload)
+            case .metrics: return MetricsEndpoint.respond(server, allocator: allocator)
             case .openAPI: return OpenAPIDocument.response(context)
             case .invalidPath(let problem): return problem.restError.response(allocator: allocator)
             case .rest: return ErrorResponse.make(.notFound, code: "not_found", detail: "no endpoint at \(head.uri)", allocator: allocator)
@@ -115,7 +120,7 @@ struct RequestDispatcher {
         EndpointContext(
             published: server.store.currentBox, allocator: allocator, scratch: scratch, responses: responses,
             limits: server.configuration.limits,
-            debug: debug, readiness: readiness)
+            debug: debug, readiness: readiness, logs: logs)
     }
 
     /// The streaming readers stop at the first problem they meet, so a body that is not JSON

@@ -39,11 +39,12 @@ enum ResponseFraming {
     /// - Parameters:
     ///   - keepAlive: `false` adds `connection: close`.
     ///   - omitBody: for `HEAD`: keep `content-length`, send no body.
+    ///   - plainText: `text/plain; version=0.0.4` (Prometheus' text format) instead of JSON.
     static func frame(
         status: HTTPResponseStatus, body: inout ByteBuffer, version: HTTPVersion, keepAlive: Bool, omitBody: Bool,
-        allow: String? = nil, allocator: ByteBufferAllocator
+        allow: String? = nil, plainText: Bool = false, allocator: ByteBufferAllocator
     ) {
-        if case .ok = status, keepAlive, !omitBody, allow == nil, version == .http1_1, frameOK(&body) { return }
+        if case .ok = status, keepAlive, !omitBody, allow == nil, !plainText, version == .http1_1, frameOK(&body) { return }
         // The head is composed on the stack, then copied in front of the body.
         withUnsafeTemporaryAllocation(byteCount: headroom + (allow?.utf8.count ?? 0), alignment: 1) { scratch in
             var head = HeadWriter(scratch)
@@ -55,7 +56,7 @@ enum ResponseFraming {
                 head.write(" ")
                 head.write(string: status.reasonPhrase)
             }
-            head.write("\r\ncontent-type: application/json\r\ncontent-length: ")
+            head.write(plainText ? "\r\ncontent-type: text/plain; version=0.0.4; charset=utf-8\r\ncontent-length: " : "\r\ncontent-type: application/json\r\ncontent-length: ")
             head.write(decimal: body.readableBytes)
             if !keepAlive {
                 head.write("\r\nconnection: close")

@@ -12,6 +12,8 @@ enum Route: Equatable {
     case localRoleAssignments
     case health
     case ready
+    /// `GET /metrics`: Prometheus text.
+    case metrics
     /// `GET /openapi.json`: this server's OpenAPI document.
     case openAPI
     /// The facts and schema API (`/facts/...`, `/v2/facts/...`, `/v2/schema/...`, `/v2/api-key/scope`).
@@ -72,12 +74,15 @@ enum Route: Equatable {
         if equals("/local/role_assignments") { return method.isGET ? .localRoleAssignments : .methodNotAllowed(allow: "GET") }
         if equals("/health") || equals("/healthy") { return get ? .health : .methodNotAllowed(allow: "GET, HEAD") }
         if equals("/ready") { return get ? .ready : .methodNotAllowed(allow: "GET, HEAD") }
+        if equals("/metrics") { return get ? .metrics : .methodNotAllowed(allow: "GET, HEAD") }
         // Last: the decision routes above are compared first and never pay for this one.
         if equals("/openapi.json") { return get ? .openAPI : .methodNotAllowed(allow: "GET, HEAD") }
         return nil
     }
 
-    /// Health probes are open to orchestrators; everything else needs the API key.
+    /// Health probes are open to orchestrators; everything else needs the API key (`/metrics`
+    /// too, unless ``ServerConfiguration/metricsUnauthenticated``: see
+    /// `ConnectionHandler.startRequest`).
     var requiresAuthentication: Bool {
         switch self {
         case .health, .ready: false

@@ -17,14 +17,19 @@ public struct PolicyReloadConfiguration: Sendable {
     /// policy: an edit made between loading and the watcher's start is then still noticed.
     /// `nil` takes it when the watcher starts.
     public var loadedFiles: PolicyFilesFingerprint?
+    /// The ``PolicyDigest`` of the files when the serving policy was read (taken before
+    /// loading it, like ``loadedFiles``); `nil` computes it when the service starts.
+    public var loadedDigest: String?
 
     public init(
-        paths: [String], watch: Bool = true, pollInterval: Duration = .seconds(1), loadedFiles: PolicyFilesFingerprint? = nil
+        paths: [String], watch: Bool = true, pollInterval: Duration = .seconds(1), loadedFiles: PolicyFilesFingerprint? = nil,
+        loadedDigest: String? = nil
     ) {
         self.paths = paths
         self.watch = watch
         self.pollInterval = pollInterval
         self.loadedFiles = loadedFiles
+        self.loadedDigest = loadedDigest
     }
 }
 
@@ -65,11 +70,16 @@ public final class PolicyReloadService: Service, Sendable {
     @discardableResult
     public func reload(reason: String) async -> Bool {
         let ticket = sequencer.ticket()
+        // Read before compiling: an edit made meanwhile makes the digest differ from what
+        // the next reload computes, so it is never stuck on a stale one.
+        let digest = PolicyDigest.of(paths: configuration.paths)
         let compiled = compile()
         let applied = await sequencer.applyInTurn(ticket) { () async -> Bool in
             switch compiled {
-            case .success(let base): await apply(base, reason: reason)
-            case .failure(let diagnostics): reportFailure(diagnostics, reason: reason)
+            case .success(let base):
+                state.metrics.setPolicyDigest(digest)
+                return await apply(base, reason: reason)
+            case .failure(let diagnostics): return reportFailure(diagnostics, reason: reason)
             }
         }
         guard let applied else {
@@ -85,6 +95,7 @@ public final class PolicyReloadService: Service, Sendable {
         readiness.reloads += 1
         readiness.lastReloadError = nil
         state.readiness = readiness
+        state.metrics.recordReload(success: true)
         logger.info(
             "policy reloaded",
             metadata: ["pdp.reason": "\(reason)", "policy.revision": "\(state.store.revision)", "facts.dangling": "\(dangling.count)"])
@@ -97,6 +108,7 @@ public final class PolicyReloadService: Service, Sendable {
         readiness.reloadFailures += 1
         readiness.lastReloadError = summary.joined(separator: "\n")
         state.readiness = readiness
+        state.metrics.recordReload(success: false)
         logger.error(
             "policy reload failed; the last good policy keeps serving",
             metadata: [
@@ -118,6 +130,9 @@ public final class PolicyReloadService: Service, Sendable {
 
     public func run() async throws {
         let configuration = self.configuration
+        if state.metrics.policyDigestValue == nil {
+            state.metrics.setPolicyDigest(configuration.loadedDigest ?? PolicyDigest.of(paths: configuration.paths))
+        }
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {

@@ -19,8 +19,17 @@ public final class ServerState: Sendable {
     /// time, off the event loops: at most one core goes to them while checks keep the rest.
     let listingQueue = DispatchQueue(label: "pdp.listings", qos: .utility)
     private let readinessState = Mutex(Readiness())
+    /// What `/metrics` shows.
+    public let metrics: ServerMetrics
+    /// The decision and access logs (both off unless configured).
+    public let logs: RequestLogs
 
-    public init(store: SnapshotStore, configuration: ServerConfiguration, logger: Logger, facts: FactsWriter? = nil) {
+    /// - Parameters:
+    ///   - facts: the facts API's writer; `nil` for one in memory.
+    ///   - logs: the decision and access logs; `nil` for neither.
+    public init(
+        store: SnapshotStore, configuration: ServerConfiguration, logger: Logger, facts: FactsWriter? = nil, logs: RequestLogs? = nil
+    ) {
         self.store = store
         self.facts = facts ?? FactsWriter.inMemory(snapshots: store, logger: logger)
         self.configuration = configuration
@@ -28,6 +37,10 @@ public final class ServerState: Sendable {
         self.logger = logger
         self.connections = ConnectionRegistry(limits: configuration.limits)
         self.bodyBudget = BodyBudget(limit: configuration.limits.maxBufferedBodyBytes)
+        self.metrics = ServerMetrics()
+        self.logs = logs ?? RequestLogs()
+        let fsyncDuration = metrics.fsyncDuration
+        self.facts.observeSyncs { nanoseconds in fsyncDuration.recordNanoseconds(Int64(clamping: nanoseconds)) }
     }
 
     /// Connections admitted and open now.

@@ -71,18 +71,28 @@ struct TestServer {
 
 /// Starts a server, runs `body`, then stops the server and shuts its event loops down, also
 /// when `body` throws.
+/// - Parameters:
+///   - configure: changes to the configuration beyond the key and limits.
+///   - facts: a writer over its own store (built on `snapshot`'s store); `nil` for one in memory.
+///   - logs: the decision and access logs.
 func withTestServer<Result>(
     apiKey: String? = HTTPRequest.apiKey,
     limits: RequestLimits = RequestLimits(),
     snapshot: PolicySnapshot? = nil,
+    configure: (inout ServerConfiguration) -> Void = { _ in },
+    store: SnapshotStore? = nil,
+    facts: FactsWriter? = nil,
+    logs: RequestLogs? = nil,
     _ body: (TestServer) async throws -> Result
 ) async throws -> Result {
     let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
     var logger = Logger(label: "pdp-server-tests")
     logger.logLevel = .critical
-    let configuration = ServerConfiguration(host: "127.0.0.1", port: 0, apiKey: apiKey, limits: limits)
+    var configuration = ServerConfiguration(host: "127.0.0.1", port: 0, apiKey: apiKey, limits: limits)
+    configure(&configuration)
     let server = PDPServer(
-        configuration: configuration, store: SnapshotStore(try snapshot ?? Fixtures.snapshot()), group: group, logger: logger)
+        configuration: configuration, store: try store ?? SnapshotStore(try snapshot ?? Fixtures.snapshot()), group: group, logger: logger,
+        facts: facts, logs: logs)
     let result: Result
     do {
         try await server.start()
