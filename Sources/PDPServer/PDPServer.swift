@@ -35,6 +35,9 @@ public final class PDPServer: Service, Sendable {
     /// The bound port, once started (useful with port 0).
     public var localPort: Int? { listeners.withLock { $0.first?.localAddress?.port } }
 
+    /// Whether the listener is open (started and not stopped).
+    public var isAccepting: Bool { listeners.withLock { $0.contains { $0.isActive } } }
+
     /// Resolves the host, binds and starts accepting connections.
     ///
     /// One listening socket, without `SO_REUSEPORT`, so binding an address that another

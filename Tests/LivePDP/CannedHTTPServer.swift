@@ -57,27 +57,31 @@ public final class CannedHTTPServer: @unchecked Sendable {
     /// `http://127.0.0.1:PORT`.
     public var url: String { "http://127.0.0.1:\(port)" }
 
-    /// Closes the listener and every open connection. Idempotent: a second call (from
-    /// `deinit`) must not close the descriptor number again, which may by then belong to
-    /// someone else (a SQLite file, a socket).
+    /// Stops accepting and ends every open connection. Idempotent. It only shuts sockets
+    /// down; each descriptor is closed by the one thread that uses it (the accept loop, a
+    /// connection's reader), after it is taken out of `openSockets` under the lock. Closing
+    /// them here let a late `accept` or `shutdown` reach a descriptor number that by then
+    /// belonged to another test's server in this process, which lost its listener or its
+    /// connections (the suite's flaky "localPort nil" and "connection closed" failures).
     public func stop() {
-        let first = lock.withLock { () -> Bool in
-            if stopped { return false }
+        lock.withLock {
+            if stopped { return }
             stopped = true
             for socket in openSockets { shutdown(socket, Int32(SHUT_RDWR)) }
-            return true
+            shutdown(listener, Int32(SHUT_RDWR))
         }
-        guard first else { return }
-        shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
     }
 
     deinit { stop() }
 
     private func acceptLoop(response: Data, silent: Bool) {
+        defer { close(listener) }
         while true {
             let connection = accept(listener, nil, nil)
-            if connection < 0 { return }
+            if connection < 0 {
+                if errno == EINTR || errno == ECONNABORTED { continue }
+                return
+            }
             let accepted = lock.withLock { () -> Bool in
                 if stopped { return false }
                 connectionCount += 1
@@ -96,7 +100,12 @@ public final class CannedHTTPServer: @unchecked Sendable {
     private func serve(_ connection: Int32, response: Data, silent: Bool) {
         var pending = Data()
         var buffer = [UInt8](repeating: 0, count: 16_384)
-        defer { close(connection) }
+        defer {
+            lock.withLock {
+                openSockets.removeAll { $0 == connection }
+                close(connection)
+            }
+        }
         while true {
             let count = read(connection, &buffer, buffer.count)
             if count <= 0 { return }

@@ -9,7 +9,10 @@ import Testing
 @Suite struct GracefulShutdownTests {
     @Test("a request under way when shutdown begins is answered, with connection: close, then closed")
     func requestInFlightIsAnswered() async throws {
-        try await withTestServer(configure: { $0.shutdownTimeout = .seconds(30) }) { server in
+        // No body deadline may fire while the suite's other tests starve this one.
+        var limits = RequestLimits()
+        limits.bodyTimeoutSeconds = 600
+        try await withTestServer(limits: limits, configure: { $0.shutdownTimeout = .seconds(30) }) { server in
             let idle = try server.connect()
             #expect(try idle.roundTrip(.check("alice", "read", "task")).status == 200)
             let busy = try server.connect()
@@ -24,9 +27,11 @@ import Testing
             // other tests hold them in blocking reads.
             try await server.server.stop()
             #expect(server.server.beginDraining() == 2)
-            // The idle connection is closed (after a short grace), the listener refuses.
+            // The idle connection is closed (after a short grace), the listener is gone. (Not
+            // probed by connecting: in a parallel suite the freed port may already be another
+            // test's. Refused connections after SIGTERM: Tests/compat/test_operations.py.)
             #expect(idle.waitForClose())
-            #expect(throws: RawHTTPError.self) { _ = try server.connect() }
+            #expect(!server.server.isAccepting)
             // The rest of the body arrives after the shutdown began: the request is answered.
             try busy.send(Array(request.suffix(10)))
             let response = try busy.readResponse()
