@@ -170,6 +170,8 @@ struct Serve: AsyncParsableCommand {
         let paths = policy
         let reloader = PolicyReloadService(
             configuration: PolicyReloadConfiguration(paths: paths, watch: watch, loadedFiles: loadedFiles), compile: { PolicyInput.result(paths) }, server: server)
+        // Before the listening line: a SIGHUP sent as soon as it appears must reload, not kill.
+        await reloader.trapHangups()
         do {
             try await server.start()
         } catch let error as ConfigurationError {
