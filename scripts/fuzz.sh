@@ -50,7 +50,7 @@ BIN="$PKG/.build/debug"
 max_len() {
     case "$1" in
         FuzzHTTP) echo 16384 ;;
-        FuzzJournal|FuzzPolicyYAML) echo 65536 ;;
+        FuzzPolicyYAML) echo 65536 ;;
         *) echo 8192 ;;
     esac
 }
@@ -83,7 +83,7 @@ for target in "${selected[@]}"; do
     log="$ROOT/.build/fuzz/$target.log"
     echo "fuzz.sh: $target for ${SECONDS_EACH}s (log $log)" >&2
     rc=0
-    ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0:allocator_may_return_null=1}" \
+    SWIFT_BACKTRACE=enable=no ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0:allocator_may_return_null=1}" \
         "$BIN/$target" "${flags[@]}" "$@" "$work" "$PKG/Corpus/$target" >"$log" 2>&1 || rc=$?
     runs=$(grep -oE 'stat::number_of_executed_units: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+$' || echo "?")
     last=$(grep -E '^#[0-9]+' "$log" | tail -1)

@@ -1,4 +1,4 @@
-// swift-tools-version:6.1
+// swift-tools-version:5.4
 import PackageDescription
 
 // libFuzzer targets for swift-pdp (issue #15). A package of its own so the normal
@@ -8,6 +8,11 @@ import PackageDescription
 // which builds with `swift build -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
 // -Xswiftc -enable-testing` (the last so targets can reach internal readers with
 // `@testable import`) and runs it over the seed corpus in Tests/Fuzz/Corpus/TARGET.
+//
+// Tools version 5.4 on purpose: from 5.5 on, SwiftPM renames an executable's entry point
+// to `<Target>_main` and links `main` to it, which a fuzz target (whose `main` is
+// libFuzzer's) does not have, so the link fails. The harnesses therefore build in the Swift 5
+// language mode; the code under test keeps its own (Swift 6).
 let pdp: [Target.Dependency] = [
     .product(name: "PDPCore", package: "swift-pdp"),
     .product(name: "PDPWire", package: "swift-pdp"),
@@ -29,5 +34,5 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
-    targets: targets.map { .executableTarget(name: $0, dependencies: pdp, swiftSettings: [.swiftLanguageMode(.v6)]) }
+    targets: targets.map { .executableTarget(name: $0, dependencies: pdp) }
 )

@@ -7,7 +7,7 @@
 // 256 bytes each, or whole), so incremental parsing is fuzzed too.
 //
 // Properties besides "no crash": everything written back is a sequence of complete,
-// well-framed HTTP/1.1 answers (status line, headers, a Content-Length that matches the
+// well-framed HTTP/1.x answers (status line, headers, a Content-Length that matches the
 // body), never a 500; every facts write that is accepted is answered.
 //
 // A NIOAsyncTestingChannel rather than an EmbeddedChannel: facts writes are answered from
@@ -43,7 +43,7 @@ func statuses(of bytes: [UInt8]) -> [Int] {
         let head = String(decoding: rest[..<end.lowerBound], as: UTF8.self)
         let lines = head.components(separatedBy: "\r\n")
         let statusLine = lines[0].split(separator: " ", maxSplits: 2)
-        precondition(statusLine.count >= 2 && statusLine[0] == "HTTP/1.1", "bad status line \(lines[0])")
+        precondition(statusLine.count >= 2 && (statusLine[0] == "HTTP/1.1" || statusLine[0] == "HTTP/1.0"), "bad status line \(lines[0])")
         guard let status = Int(statusLine[1]), (100...599).contains(status) else { preconditionFailure("bad status \(lines[0])") }
         precondition(status != 500, "500 answer:\n\(String(decoding: rest, as: UTF8.self))")
         var length = 0

@@ -17,7 +17,7 @@ public func fuzzPolicyYAML(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
     let breaks: Set<Unicode.Scalar> = ["\n", "\r", "\u{85}", "\u{2028}", "\u{2029}"]
     let lines = text.unicodeScalars.reduce(1) { breaks.contains($1) ? $0 + 1 : $0 }
     let (document, diagnostics) = PolicyLoader.load(yaml: text, file: "fuzz.yaml")
-    for diagnostic in diagnostics {
+    for diagnostic in diagnostics.items {
         precondition(diagnostic.location.line <= lines + 1, "diagnostic past the end of the text: \(diagnostic)")
         _ = diagnostic.description
     }
@@ -25,6 +25,6 @@ public func fuzzPolicyYAML(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
         _ = try? PolicyCompiler.compile(document)
     }
     let (_, testDiagnostics) = DecisionTestLoader.load(yaml: text, file: "fuzz_test.yaml")
-    for diagnostic in testDiagnostics { _ = diagnostic.description }
+    for diagnostic in testDiagnostics.items { _ = diagnostic.description }
     return 0
 }

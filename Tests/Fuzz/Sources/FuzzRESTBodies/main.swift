@@ -19,23 +19,25 @@ func answer(_ body: () throws(RESTError) -> Int) -> Int {
     }
 }
 
+func readAll(_ buffer: ByteBuffer) throws(RESTError) -> Int {
+    let input = try RESTInput(buffer, limits: limits)
+    var total = 0
+    total &+= answer { () throws(RESTError) in try input.user(key: nil).key.utf8.count }
+    total &+= answer { () throws(RESTError) in try input.user(key: "path-key").key.utf8.count }
+    total &+= answer { () throws(RESTError) in try input.assignments(user: nil, bulk: false).count }
+    total &+= answer { () throws(RESTError) in try input.assignments(user: nil, bulk: true).count }
+    total &+= answer { () throws(RESTError) in try input.assignments(user: "path-user", bulk: false).count }
+    total &+= answer { () throws(RESTError) in try input.tenant(key: nil).key.utf8.count }
+    total &+= answer { () throws(RESTError) in try input.tenant(key: "path-tenant").key.utf8.count }
+    total &+= answer { () throws(RESTError) in try input.bulkUsers().count }
+    total &+= answer { () throws(RESTError) in try input.bulkTenants().count }
+    total &+= answer { () throws(RESTError) in try input.idents().count }
+    return total
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzRESTBodies(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
     let buffer = ByteBuffer(bytes: UnsafeRawBufferPointer(start: start, count: count))
-    _ = answer {
-        let input = try RESTInput(buffer, limits: limits)
-        var total = 0
-        total &+= answer { try input.user(key: nil).key.utf8.count }
-        total &+= answer { try input.user(key: "path-key").key.utf8.count }
-        total &+= answer { try input.assignments(user: nil, bulk: false).count }
-        total &+= answer { try input.assignments(user: nil, bulk: true).count }
-        total &+= answer { try input.assignments(user: "path-user", bulk: false).count }
-        total &+= answer { try input.tenant(key: nil).key.utf8.count }
-        total &+= answer { try input.tenant(key: "path-tenant").key.utf8.count }
-        total &+= answer { try input.bulkUsers().count }
-        total &+= answer { try input.bulkTenants().count }
-        total &+= answer { try input.idents().count }
-        return total
-    }
+    _ = answer { () throws(RESTError) in try readAll(buffer) }
     return 0
 }
