@@ -192,6 +192,7 @@ def main() -> int:
             server.stop()
             print(f"round {round_number}: ready in {server.ready_seconds * 1000:.0f} ms, {len(acknowledged):,} acknowledged writes verified, {lost} lost (final)", flush=True)
             break
+        round_start = len(acknowledged)
         stop = threading.Event()
         threads = [threading.Thread(target=writer, args=(server.port, f"w{round_number}-{w}", acknowledged, stop)) for w in range(args.writers)]
         for thread in threads:
@@ -217,13 +218,12 @@ def main() -> int:
             server.process.send_signal(signal.SIGHUP)
             time.sleep(rng.uniform(0, 0.02))
             note = " (during a reload)"
-        before = len(acknowledged)
         server.kill()
         stop.set()
         for thread in threads:
             thread.join()
         print(f"round {round_number}: ready in {server.ready_seconds * 1000:.0f} ms, {lost} lost; killed ({kind}){note} "
-              f"after {len(acknowledged) - before + (before - len(acknowledged))} more / {len(acknowledged):,} acknowledged", flush=True)
+              f"with {len(acknowledged) - round_start:,} writes acknowledged this round, {len(acknowledged):,} in all", flush=True)
 
     slow = [t for t in ready_times if args.ready_limit and t > args.ready_limit]
     print(f"kill storm: {args.kills} SIGKILLs ({kinds['random']} random, {kinds['compaction']} aimed at compaction of which "
