@@ -63,6 +63,14 @@ func statuses(of bytes: [UInt8]) -> [Int] {
     return statuses
 }
 
+/// Whether the connection's handler waits for a deferred answer; `false` once the channel
+/// closed (the handler is then gone from the pipeline: an HTTP/1.0 answer closes it).
+func isWaiting(_ channel: NIOAsyncTestingChannel) async throws -> Bool {
+    try await channel.testingEventLoop.executeInContext {
+        (try? channel.pipeline.syncOperations.handler(type: ConnectionHandler.self))?.isWaiting ?? false
+    }
+}
+
 func run(_ input: [UInt8]) async throws -> [UInt8] {
     let channel = NIOAsyncTestingChannel()
     let loop = channel.testingEventLoop
@@ -84,14 +92,11 @@ func run(_ input: [UInt8]) async throws -> [UInt8] {
         // A facts write is answered from the writer's thread: wait for it before more input,
         // as a client would (the handler buffers behind a pending answer anyway).
         for _ in 0..<20_000 {
-            let waiting = try await loop.executeInContext {
-                try channel.pipeline.syncOperations.handler(type: ConnectionHandler.self).isWaiting
-            }
-            if !waiting { break }
+            if try await !isWaiting(channel) { break }
             usleep(20)
             await loop.run()
         }
-        let stillWaiting = try await loop.executeInContext { try channel.pipeline.syncOperations.handler(type: ConnectionHandler.self).isWaiting }
+        let stillWaiting = try await isWaiting(channel)
         precondition(!stillWaiting, "a facts write was not answered within 0.4 s")
     }
     var out: [UInt8] = []
