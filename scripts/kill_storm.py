@@ -223,6 +223,12 @@ def main() -> int:
         threads = [threading.Thread(target=writer, args=(server.port, f"w{round_number}-{w}", acknowledged, stop)) for w in range(args.writers)]
         for thread in threads:
             thread.start()
+        # The kill clock starts once this round's first write is acknowledged: with many
+        # users on disk a write can take most of a second (issue #11 item 7), and a round
+        # that kills before any write tests nothing.
+        deadline = time.monotonic() + 60
+        while len(acknowledged) == round_start and time.monotonic() < deadline and any(t.is_alive() for t in threads):
+            time.sleep(0.001)
         kind = ["random", "compaction", "reload"][round_number % 3]
         kinds[kind] += 1
         note = ""
