@@ -15,26 +15,33 @@
 #   8. the OpenAPI checks in a third venv (.build/compat-venv-openapi): real responses
 #      validated against docs/openapi.json (openapi-core), then schemathesis fuzzing the
 #      live server for OPENAPI_FUZZ_SECONDS (default 120)
+#   9. the reliability suite (issue #15), short versions: every libFuzzer target for
+#      FUZZ_SECONDS (scripts/fuzz.sh), `swift test --sanitize=address` (.build-asan), a short
+#      soak (scripts/soak.py) and a 5-kill storm (scripts/kill_storm.py) against the debug binary
 # Runs every step it can, prints a summary, exits non-zero if anything failed.
 #
-#   scripts/test.sh [--compat-only] [--no-app-extras] [-- extra pytest arguments]
-#     --compat-only    skip `swift test` (still builds)
-#     --no-app-extras  skip steps 6 and 7
+#   scripts/test.sh [--compat-only] [--no-app-extras] [--no-reliability] [-- extra pytest arguments]
+#     --compat-only     skip `swift test` and the reliability suite (still builds)
+#     --no-app-extras   skip steps 6 and 7
+#     --no-reliability  skip the reliability suite (step 9)
 #   env: PDP_BIN (server binary, default .build/debug/pdp), PYTHON (interpreter for the venvs),
-#        COMPAT_TIMEOUT (seconds per pytest run, default 1200), OPENAPI_FUZZ_SECONDS, OPENAPI_FUZZ_SEED
+#        COMPAT_TIMEOUT (seconds per pytest run, default 1200), OPENAPI_FUZZ_SECONDS, OPENAPI_FUZZ_SEED,
+#        FUZZ_SECONDS (per fuzz target, default 60), SOAK_REQUESTS (default 200000), STORM_KILLS (default 5)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
 COMPAT_ONLY=0
 APP_EXTRAS=1
+RELIABILITY=1
 PYTEST_ARGS=()
 while [ $# -gt 0 ]; do
     case "$1" in
-        --compat-only) COMPAT_ONLY=1 ;;
+        --compat-only) COMPAT_ONLY=1; RELIABILITY=0 ;;
+        --no-reliability) RELIABILITY=0 ;;
         --) shift; PYTEST_ARGS=("$@"); break ;;
         --no-app-extras) APP_EXTRAS=0 ;;
-        -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
         *) echo "test.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
     esac
     shift
@@ -42,7 +49,7 @@ done
 
 SDK_VERSIONS=(3.0.0 2.6.5)
 declare -A SDK_TESTS=(
-    [3.0.0]="Tests/compat/test_sdk_3_0_0.py Tests/compat/test_http.py Tests/compat/test_cli.py Tests/compat/test_reload.py Tests/compat/test_serve.py Tests/compat/test_facts_3_0_0.py Tests/compat/test_crash.py Tests/compat/test_durability.py Tests/compat/test_install.py Tests/compat/test_readme.py Tests/compat/test_operations.py Tests/compat/test_operations_logs.py"
+    [3.0.0]="Tests/compat/test_sdk_3_0_0.py Tests/compat/test_http.py Tests/compat/test_cli.py Tests/compat/test_reload.py Tests/compat/test_serve.py Tests/compat/test_facts_3_0_0.py Tests/compat/test_crash.py Tests/compat/test_durability.py Tests/compat/test_install.py Tests/compat/test_readme.py Tests/compat/test_operations.py Tests/compat/test_operations_logs.py Tests/compat/test_safety.py"
     [2.6.5]="Tests/compat/test_sdk_2_6_5.py Tests/compat/test_facts_2_6_5.py"
     [openapi]="Tests/compat/test_openapi.py Tests/compat/test_openapi_fuzz.py"
 )
@@ -270,6 +277,24 @@ if [ "$APP_EXTRAS" -eq 1 ] && [ "$COMPAT_ONLY" -eq 0 ]; then
 else
     skip_step "task app on PostgreSQL" "--compat-only / --no-app-extras"
     skip_step "task app in headless Chromium" "--compat-only / --no-app-extras"
+fi
+
+# ---- the reliability suite (issue #15) ----------------------------------------------------
+
+if [ "$RELIABILITY" -eq 1 ]; then
+    run_step "fuzz: every target for ${FUZZ_SECONDS:-60}s (scripts/fuzz.sh)" ./scripts/fuzz.sh all "${FUZZ_SECONDS:-60}"
+    # A scratch path of its own, so the sanitized build does not replace the normal one.
+    run_step "swift test --sanitize=address" env ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0}" \
+        swift test --sanitize=address --scratch-path "$ROOT/.build-asan"
+    run_step "soak (short: ${SOAK_REQUESTS:-200000} requests)" "$PY" scripts/soak.py --pdp "$PDP_BIN" \
+        --requests "${SOAK_REQUESTS:-200000}" --rounds 4 --users 500
+    # The debug binary starts far slower than a release one: the limit here only catches a
+    # start-up that got much slower; the 1 s bound at 1 M users is for the release binary
+    # (scripts/kill_storm.py's defaults, run by hand).
+    run_step "kill storm (${STORM_KILLS:-5} SIGKILLs, 4 writers)" "$PY" scripts/kill_storm.py --pdp "$PDP_BIN" \
+        --kills "${STORM_KILLS:-5}" --users 20000 --ready-limit 20
+else
+    skip_step "reliability suite" "--no-reliability or --compat-only"
 fi
 
 finish

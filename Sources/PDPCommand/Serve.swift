@@ -189,6 +189,8 @@ struct Serve: AsyncParsableCommand {
         let reloader = PolicyReloadService(
             configuration: PolicyReloadConfiguration(paths: paths, watch: watch, loadedFiles: loadedFiles, loadedDigest: loadedDigest),
             compile: { PolicyInput.result(paths) }, server: server)
+        // Before the listening line: a SIGHUP sent as soon as it appears must reload, not kill.
+        await reloader.trapHangups()
         do {
             try await server.start()
         } catch let error as ConfigurationError {

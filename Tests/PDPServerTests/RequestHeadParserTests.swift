@@ -214,6 +214,22 @@ import Testing
         }
     }
 
+    // Found by DifferentialHTTPTests: llhttp rejects both, this parser accepted them, and a
+    // repeated Content-Length on /allowed got a decision (both fail on cdc39a4).
+    @Test("a repeated Content-Length, even with the same value, is 400")
+    func repeatedContentLength() {
+        #expect(status("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n") == .badRequest)
+        #expect(status("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\ncontent-length: 0\r\n\r\n") == .badRequest)
+    }
+
+    @Test("a request target that is not origin form is 400")
+    func originFormOnly() {
+        for target in ["0/allowed", "allowed", "*", "http://x/allowed", "?a=1"] {
+            #expect(status("POST \(target) HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n") == .badRequest, "\(target)")
+        }
+        #expect(status("POST /allowed HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n") == nil)
+    }
+
     @Test("request smuggling shapes are rejected")
     func smuggling() {
         #expect(status("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n") == .badRequest)

@@ -9,14 +9,15 @@ import NIOHTTP1
 /// tens of thousands of requests per second per core, and that work was a large share of
 /// each request's CPU time. The parser is deliberately narrow and strict, since it faces
 /// untrusted input:
-/// - request line `METHOD SP target SP HTTP/1.0|HTTP/1.1`, tokens and visible ASCII only;
+/// - request line `METHOD SP target SP HTTP/1.0|HTTP/1.1`, tokens and visible ASCII only, the
+///   target in origin form (starting with `/`);
 /// - header fields `name: value` with token names, no control characters in values, no
 ///   obsolete line folding; every line ends in CRLF (a bare LF or bare CR is 400: RFC 9112
 ///   §2.2 allows a server to accept a bare LF, but a proxy in front that reads the head
 ///   differently is how requests are smuggled);
 /// - `Transfer-Encoding` other than exactly `chunked`, a repeated `Transfer-Encoding`, one
-///   in an HTTP/1.0 request (RFC 9112 §6.1), one together with `Content-Length`, or two
-///   different `Content-Length`s are rejected (request smuggling);
+///   in an HTTP/1.0 request (RFC 9112 §6.1), one together with `Content-Length`, or more
+///   than one `Content-Length` (even with the same value) are rejected (request smuggling);
 /// - `Host` exactly once in HTTP/1.1 and at most once in HTTP/1.0 (RFC 9112 §3.2; its value
 ///   is not used, so not parsed further); `Authorization` at most once (with two, which
 ///   one is the credential is a guess);
@@ -76,7 +77,10 @@ enum RequestHeadParser {
             case 14:
                 if equalsLowercase(bytes, name, "content-length") {
                     guard let value = parseDecimal(base, field.value) else { return .invalid(.badRequest, "invalid Content-Length") }
-                    if let contentLength, contentLength != value { return .invalid(.badRequest, "conflicting Content-Length") }
+                    // Even a repeat of the same value: RFC 9112 §6.3 lets a recipient accept
+                    // it, but llhttp (and so a NIO proxy in front) rejects it, and two parsers
+                    // that disagree on framing are how requests are smuggled.
+                    guard contentLength == nil else { return .invalid(.badRequest, "more than one Content-Length header") }
                     contentLength = value
                 } else if equalsLowercase(bytes, name, "x-wait-timeout") {
                     // Seconds; empty or negative means "do not wait". Writes here are
@@ -163,6 +167,9 @@ enum RequestHeadParser {
         let methodRange = line.lowerBound..<index
         index += 1
         let targetStart = index
+        // Origin form only (RFC 9112 §3.2.1): a target that does not start with `/` names no
+        // path here, and llhttp rejects most of them ("invalid URL").
+        guard index < line.upperBound, base.load(fromByteOffset: index, as: UInt8.self) == UInt8(ascii: "/") else { return false }
         while index < line.upperBound {
             let byte = base.load(fromByteOffset: index, as: UInt8.self)
             if byte == UInt8(ascii: " ") { break }

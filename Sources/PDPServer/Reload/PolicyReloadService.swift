@@ -2,6 +2,7 @@
 import Logging
 import PDPCore
 import ServiceLifecycle
+import Synchronization
 import UnixSignals
 
 /// How `pdp serve` notices policy changes.
@@ -55,6 +56,7 @@ public final class PolicyReloadService: Service, Sendable {
     let state: ServerState
     let logger: Logger
     private let sequencer = ReloadSequencer()
+    private let hangups = Mutex<UnixSignalsSequence?>(nil)
 
     /// - Parameter logger: where reloads are reported; the server's logger by default.
     public init(configuration: PolicyReloadConfiguration, compile: @escaping Compile, server: PDPServer, logger: Logger? = nil) {
@@ -62,6 +64,14 @@ public final class PolicyReloadService: Service, Sendable {
         self.compile = compile
         self.state = server.state
         self.logger = logger ?? server.state.logger
+    }
+
+    /// Starts trapping SIGHUP now rather than when ``run()`` starts: a SIGHUP that arrives in
+    /// between is then queued for `run()` instead of ending the process (SIGHUP's default
+    /// action). Call it before announcing that the server is ready.
+    public func trapHangups() async {
+        let sequence = await UnixSignalsSequence(trapping: .sighup)
+        hangups.withLock { $0 = sequence }
     }
 
     /// Compiles and, when valid, swaps in the policy. Returns whether it was swapped in: false
@@ -136,7 +146,10 @@ public final class PolicyReloadService: Service, Sendable {
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    for await _ in await UnixSignalsSequence(trapping: .sighup) {
+                    let trapped = self.hangups.withLock { $0 }
+                    let signals: UnixSignalsSequence
+                    if let trapped { signals = trapped } else { signals = await UnixSignalsSequence(trapping: .sighup) }
+                    for await _ in signals {
                         await self.reload(reason: "SIGHUP")
                     }
                 }

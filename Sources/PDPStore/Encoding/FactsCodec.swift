@@ -105,6 +105,8 @@ enum FactsCodec {
     }
 
     static func decodeState(_ bytes: ArraySlice<UInt8>) throws(BinaryReader.Malformed) -> FactsState {
+        // No sizing up front: the state's dictionaries are persistent hash tries
+        // (TreeDictionary), which never rehash as they grow.
         var state = FactsState()
         state.apply(try decodeMutations(bytes))
         return state

@@ -81,7 +81,9 @@ extension JSONCursor {
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
                 index = position &+ 1
-                scratch.used &+= written
+                // Not `&+=`: a modify access to an `@exclusivity(unchecked)` property of a class
+                // crashes the compiler under `-sanitize=thread` (Swift 6.3.1, "Invalid bitcast").
+                scratch.used = scratch.used &+ written
                 return JSONStringView(bytes: UnsafeRawBufferPointer(start: output, count: written))
             }
             if byte == UInt8(ascii: "\\") {
