@@ -2,10 +2,13 @@
 # The project's test command (.ci/run execs it). From a fresh clone, as root on Debian:
 #   1. libyaml-dev if pkg-config has no yaml-0.1 (apt-get)
 #   2. swift build
-#   3. swift test                                     (Swift Testing / XCTest)
-#   4. a venv per Permit SDK under .build/compat-venv-<version>, reused while its
+#   3. a throwaway PostgreSQL cluster (scripts/postgres-cluster.sh: Debian's postgresql,
+#      installed if missing, run as a non-root user on a free port; removed on exit) whose
+#      URL is $PDP_TEST_POSTGRES_URL for the PostgreSQL store's Swift tests
+#   4. swift test                                     (Swift Testing / XCTest)
+#   5. a venv per Permit SDK under .build/compat-venv-<version>, reused while its
 #      requirements file is unchanged
-#   5. the SDK compatibility suite (Tests/compat) against .build/debug/pdp:
+#   6. the SDK compatibility suite (Tests/compat) against .build/debug/pdp:
 #      permit 3.0.0 + raw HTTP in one venv, permit 2.6.5 in the other
 # Runs every step it can, prints a summary, exits non-zero if anything failed.
 #
@@ -23,7 +26,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --compat-only) COMPAT_ONLY=1 ;;
         --) shift; PYTEST_ARGS=("$@"); break ;;
-        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
         *) echo "test.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
     esac
     shift
@@ -31,7 +34,7 @@ done
 
 SDK_VERSIONS=(3.0.0 2.6.5)
 declare -A SDK_TESTS=(
-    [3.0.0]="Tests/compat/test_sdk_3_0_0.py Tests/compat/test_http.py Tests/compat/test_cli.py Tests/compat/test_reload.py Tests/compat/test_serve.py Tests/compat/test_facts_3_0_0.py Tests/compat/test_crash.py Tests/compat/test_durability.py Tests/compat/test_install.py"
+    [3.0.0]="Tests/compat/test_sdk_3_0_0.py Tests/compat/test_http.py Tests/compat/test_cli.py Tests/compat/test_reload.py Tests/compat/test_serve.py Tests/compat/test_facts_3_0_0.py Tests/compat/test_crash.py Tests/compat/test_durability.py Tests/compat/test_install.py Tests/compat/test_postgres.py"
     [2.6.5]="Tests/compat/test_sdk_2_6_5.py Tests/compat/test_facts_2_6_5.py"
 )
 PDP_BIN="${PDP_BIN:-$ROOT/.build/debug/pdp}"
@@ -165,9 +168,20 @@ if ! run_step "swift build" swift build; then
     finish
 fi
 
+# start_postgres: a cluster for the Swift tests of the PostgreSQL facts store.
+PG_DIR=""
+start_postgres() {
+    PG_DIR=$(mktemp -d /tmp/pdp-test-pg-XXXXXX) || return 1
+    PDP_TEST_POSTGRES_URL=$(./scripts/postgres-cluster.sh start "$PG_DIR" | tail -1) || return 1
+    export PDP_TEST_POSTGRES_URL
+    echo "PDP_TEST_POSTGRES_URL=$PDP_TEST_POSTGRES_URL"
+}
+trap '[ -n "$PG_DIR" ] && ./scripts/postgres-cluster.sh remove "$PG_DIR" >/dev/null 2>&1' EXIT
+
 if [ "$COMPAT_ONLY" -eq 1 ]; then
     skip_step "swift test" "--compat-only"
 else
+    run_step "postgresql for the tests" start_postgres
     run_step "swift test" swift test
 fi
 

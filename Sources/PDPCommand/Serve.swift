@@ -23,7 +23,8 @@ struct Serve: AsyncParsableCommand {
             the reason in a `debug` object. Facts written through the Permit API (users, \
             tenants, role assignments) are journaled under --data-dir (default $PDP_DATA_DIR, \
             else ~/.local/state/swift-pdp) \
-            and fsynced before each answer; --in-memory keeps them in memory only. The policy \
+            and fsynced before each answer; --in-memory keeps them in memory only; \
+            --facts-store postgres://... shares them with other sidecars through PostgreSQL. The policy \
             is reloaded on SIGHUP and, unless --no-watch, when its files change.
             """
     )
@@ -92,6 +93,21 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong("in-memory"), help: "Keep API-written facts in memory only (lost on exit).")
     var inMemory = false
 
+    @Option(
+        name: .customLong("facts-store"),
+        help: """
+            Where facts API writes go: `journal` (the local data directory, the default) or a \
+            postgres://USER:PASSWORD@HOST:PORT/DATABASE URL shared by many sidecars (default: \
+            $PDP_FACTS_STORE). With PostgreSQL, a local copy is kept under DATA_DIR/postgres \
+            (none with --in-memory).
+            """)
+    var factsStore: String?
+
+    @Option(
+        name: .customLong("max-staleness"),
+        help: "Seconds behind the shared facts store after which /ready answers 503 (default: no limit).")
+    var maxStaleness: Double?
+
     @Flag(inversion: .prefixedNo, help: "Reload the policy when its files change (SIGHUP always reloads).")
     var watch = true
 
@@ -102,6 +118,7 @@ struct Serve: AsyncParsableCommand {
         if policy.isEmpty { throw ValidationError("Missing --policy PATH.") }
         if Logger.Level(rawValue: logLevel) == nil { throw ValidationError("Unknown --log-level \(logLevel).") }
         if maxBodyBytes < 1024 { throw ValidationError("--max-body-bytes must be at least 1024.") }
+        if let maxStaleness, !(maxStaleness > 0) { throw ValidationError("--max-staleness must be a positive number of seconds.") }
         if compactAfterBytes < 1 { throw ValidationError("--compact-after-bytes must be positive.") }
         if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be between 1 and 1024.") }
         if maxBulkChecks < 1 || idleTimeout < 1 || maxConnections < 1 || headerTimeout < 1 || bodyTimeout < 1 || minBodyRate < 1 {
@@ -149,29 +166,10 @@ struct Serve: AsyncParsableCommand {
             throw UsageFailure.exit(error.description, command: Self.self)
         }
 
-        let storage: FactsStore
-        if inMemory {
-            storage = FactsStore()
-        } else {
-            do {
-                storage = try FactsStore(configuration: FactsStoreConfiguration(directory: dataDirectory, compactionThresholdBytes: compactAfterBytes))
-            } catch {
-                writeStandardError("pdp serve: cannot use the data directory \(dataDirectory): \(error.description)")
-                throw Status.storageFailure
-            }
-            for warning in storage.recoveryWarnings { logger.warning("\(warning)") }
-            // Said plainly, not only as log metadata: facts outlive the process, and someone
-            // who restarts a server should know which ones came back and from where.
-            let state = storage.state
-            logger.notice(
-                "facts: \(state.users.count) users, \(state.tenants.count) tenants, \(state.assignments.count) role assignments loaded from \(dataDirectory) (--in-memory keeps none; remove that directory to start empty)",
-                metadata: ["pdp.data_dir": "\(dataDirectory)", "facts.replayed": "\(storage.replayedTransactions)"])
-            if let problem = storage.writeProblem {
-                logger.error("facts writes are refused until the data directory can be written: \(problem)")
-            }
-        }
         let snapshots = SnapshotStore(snapshot)
-        let facts = FactsWriter(base: snapshot, storage: storage, snapshots: snapshots, logger: logger)
+        let (facts, storageServices) = try FactsStorageSetup.writer(
+            store: factsStore ?? environment["PDP_FACTS_STORE"], dataDirectory: dataDirectory, inMemory: inMemory,
+            compactAfterBytes: compactAfterBytes, base: snapshot, snapshots: snapshots, logger: logger, maxStaleness: maxStaleness)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads ?? System.coreCount)
         let server = PDPServer(configuration: configuration, store: snapshots, group: group, logger: logger, facts: facts)
         let paths = policy
@@ -191,7 +189,7 @@ struct Serve: AsyncParsableCommand {
         let announcement = ReadinessAnnouncement(line: "pdp listening on http://\(authority)")
         let services = ServiceGroup(
             configuration: .init(
-                services: [facts, reloader, server, announcement], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                services: [facts, reloader, server, announcement] + storageServices, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await services.run()
         try await group.shutdownGracefully()
     }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import NIOCore
 import PDPCore
+import PDPStore
 import PDPWire
 
 /// `/health`, `/healthy` and `/ready`: open to orchestrators without the API key.
@@ -26,7 +27,9 @@ enum HealthEndpoints {
         var writer = JSONWriter(buffer: context.responseBuffer(capacity: 512))
         writer.beginObject()
         writer.key("status")
-        let ok = !ready || context.readiness.ready
+        // Past --max-staleness behind the shared facts store, stop taking traffic (decisions
+        // would still be answered, from facts that old).
+        let ok = !ready || (context.readiness.ready && !(facts?.isTooStale ?? false))
         writer.string(ok ? "ok" : "unavailable")
         if ready, authenticated {
             details(context, facts: facts, into: &writer)
@@ -55,13 +58,20 @@ enum HealthEndpoints {
         writer.int(context.readiness.reloads)
         writer.key("reload_failures")
         writer.int(context.readiness.reloadFailures)
+        if let facts {
+            writer.key("digest")
+            writer.string(facts.policyDigest)
+        }
         writer.endObject()
         guard let facts else { return }
         let catalog = facts.catalog
         writer.key("facts")
         writer.beginObject()
         writer.key("storage")
-        writer.string(facts.isDurable ? "journal" : "memory")
+        writer.string(facts.storageKind)
+        writer.key("position")
+        writer.int(Int(clamping: catalog.position))
+        if let sync = facts.sync { shared(sync.reading, maxStaleness: facts.maxStaleness, into: &writer) }
         writer.key("users")
         writer.int(catalog.api.users.count)
         writer.key("tenants")
@@ -80,6 +90,22 @@ enum HealthEndpoints {
         }
         writer.endArray()
         writer.endObject()
+    }
+
+    /// How far this sidecar follows the shared store: `synced` (whether it has seen every
+    /// committed change since it started), `staleness_seconds` (since it last had; `null`
+    /// before), `connected`, `last_error`, `max_staleness_seconds`.
+    private static func shared(_ reading: FactsSyncStatus.Reading, maxStaleness: Double?, into writer: inout JSONWriter) {
+        writer.key("synced")
+        writer.bool(reading.syncedAt != nil)
+        writer.key("staleness_seconds")
+        if let staleness = reading.staleness() { writer.double((staleness * 1000).rounded() / 1000) } else { writer.null() }
+        writer.key("connected")
+        writer.bool(reading.connected)
+        writer.key("last_error")
+        if let error = reading.lastError { writer.string(capped(error).shown) } else { writer.null() }
+        writer.key("max_staleness_seconds")
+        if let maxStaleness { writer.double(maxStaleness) } else { writer.null() }
     }
 
     /// The first ``maxDiagnosticLines`` lines of `text`, each cut at

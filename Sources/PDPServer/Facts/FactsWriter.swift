@@ -24,12 +24,16 @@ public final class FactsWriter: Service, Sendable {
     enum Job: Sendable {
         case write(FactsWrite, EventLoopPromise<Result<FactsReply, FactsError>>)
         case reload(PolicySnapshot, @Sendable ([AssignmentKey]) -> Void)
+        /// Apply what other sidecars committed to a shared store.
+        case follow
     }
 
     private struct Pending {
         var jobs: [Job] = []
         var scheduled = false
         var stopped = false
+        /// A `.follow` is queued: one is enough however often the store wakes the writer.
+        var followQueued = false
     }
 
     private let engine: Mutex<FactsEngine>
@@ -39,16 +43,30 @@ public final class FactsWriter: Service, Sendable {
     private let catalogs: FactsCatalogStore
     let snapshots: SnapshotStore
     let logger: Logger
-    /// Whether the facts are on disk (for `/ready`).
-    public let isDurable: Bool
+    /// Where the facts are kept, for `/ready`: `journal`, `memory` or `postgres`.
+    public let storageKind: String
+    /// How far a shared store's facts are followed (`nil` for a local store), for `/ready`.
+    public let sync: FactsSyncStatus?
+    /// Seconds behind a shared store after which `/ready` answers 503 (`nil`: never).
+    public let maxStaleness: Double?
+    /// ``PolicyDigest`` of the policy in effect, for `/ready`.
+    private let digest: Mutex<String>
 
     /// Publishes the effective snapshot (`base` plus the facts in `storage`) into
     /// `snapshots`.
     /// - Parameters:
     ///   - base: the compiled policy with its static users (`PolicyCompiler.compile`).
     ///   - storage: the recovered store; the writer owns it from now on.
-    public init(base: PolicySnapshot, storage: sending FactsStore, snapshots: SnapshotStore, logger: Logger) {
-        self.isDurable = storage.configuration.directory != nil
+    ///   - maxStaleness: seconds behind a shared store after which `/ready` answers 503
+    ///     (`nil`, the default: never).
+    public init(
+        base: PolicySnapshot, storage: sending any FactsStorage, snapshots: SnapshotStore, logger: Logger,
+        maxStaleness: Double? = nil
+    ) {
+        self.storageKind = storage.kind
+        self.sync = storage.syncStatus
+        self.maxStaleness = maxStaleness
+        self.digest = Mutex(PolicyDigest.of(base.policy))
         let engine = FactsEngine(base: base, storage: storage, now: .now())
         snapshots.publish(engine.snapshot)
         self.snapshots = snapshots
@@ -65,6 +83,17 @@ public final class FactsWriter: Service, Sendable {
 
     /// The facts as REST reads see them.
     public var catalog: FactsCatalog { catalogs.current }
+
+    /// ``PolicyDigest`` of the policy in effect (changes with each reload).
+    public var policyDigest: String { digest.withLock { $0 } }
+
+    /// Whether the facts are further behind a shared store than ``maxStaleness`` allows
+    /// (never synced counts as too far). Always `false` without a limit or a shared store.
+    public var isTooStale: Bool {
+        guard let maxStaleness, let sync else { return false }
+        guard let staleness = sync.reading.staleness() else { return true }
+        return staleness > maxStaleness
+    }
 
     /// Queues `write`; the future completes once it is durable and visible to checks, or at
     /// once with ``FactsError/Kind/unavailable`` after shutdown.
@@ -86,10 +115,21 @@ public final class FactsWriter: Service, Sendable {
         }
     }
 
+    /// Applies, on the writer's queue and in line with writes, what other sidecars committed
+    /// to a shared store since the last time. Calls while one is queued are merged. Safe to
+    /// call from any thread (the store's change listener calls it on each notification).
+    public func follow() {
+        _ = enqueue(.follow)
+    }
+
     /// Queues `job` and schedules a drain if none is pending. `false` when stopped.
     private func enqueue(_ job: Job, evenWhenStopped: Bool = false) -> Bool {
         let schedule = pending.withLock { pending -> Bool? in
             if pending.stopped && !evenWhenStopped { return nil }
+            if case .follow = job {
+                if pending.followQueued { return false }
+                pending.followQueued = true
+            }
             pending.jobs.append(job)
             defer { pending.scheduled = true }
             return !pending.scheduled
@@ -105,6 +145,7 @@ public final class FactsWriter: Service, Sendable {
             let jobs = pending.withLock { pending in
                 let jobs = pending.jobs
                 pending.jobs = []
+                pending.followQueued = false
                 if jobs.isEmpty { pending.scheduled = false }
                 return jobs
             }
@@ -118,6 +159,10 @@ public final class FactsWriter: Service, Sendable {
                     commit(writes)
                     writes = []
                     done(applyReload(base))
+                case .follow:
+                    commit(writes)
+                    writes = []
+                    applyFollow()
                 }
             }
             commit(writes)
@@ -173,9 +218,28 @@ extension FactsWriter {
         }
     }
 
+    fileprivate func applyFollow() {
+        let compaction = engine.withLock { engine -> FactsCompaction? in
+            do {
+                guard let published = try engine.follow() else { return nil }
+                catalogs.publish(published.catalog)
+                snapshots.publish(published.snapshot)
+                return try engine.storage.startCompaction()
+            } catch {
+                // The store keeps trying (its listener wakes the writer again); decisions go
+                // on from the facts already applied.
+                logger.debug("following the shared facts store failed", metadata: ["error": "\(error)"])
+                return nil
+            }
+        }
+        if let compaction { runCompaction(compaction) }
+    }
+
     fileprivate func applyReload(_ base: PolicySnapshot) -> [AssignmentKey] {
         engine.withLock { engine in
             let dangling = engine.reload(base: base, now: .now())
+            let policyDigest = PolicyDigest.of(base.policy)
+            digest.withLock { $0 = policyDigest }
             catalogs.publish(engine.catalog)
             snapshots.publish(engine.snapshot)
             Self.report(dangling, logger: logger)

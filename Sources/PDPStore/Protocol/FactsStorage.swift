@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// Where the facts writer keeps the facts: the local journal (``FactsStore``), or a database
+/// that many sidecars share (the PostgreSQL store). Both number committed transactions
+/// without gaps (``lastSequence``), and both are driven by one serialized writer.
+///
+/// A shared store may hold transactions other processes committed. It hands them to the
+/// writer in commit order, once each: before the writer's own writes are prepared (so they
+/// are checked against the latest facts) and whenever ``follow()`` is called.
+public protocol FactsStorage: AnyObject {
+    /// Every fact, as of ``lastSequence``.
+    var state: FactsState { get }
+    /// The sequence number (change position) of the last transaction in ``state`` (0: none).
+    var lastSequence: UInt64 { get }
+    /// What `/ready` calls the storage: `"journal"`, `"memory"`, `"postgres"`.
+    var kind: String { get }
+    /// How far a shared store is followed; `nil` for a store nobody else writes.
+    var syncStatus: FactsSyncStatus? { get }
+
+    /// Commits the transactions `prepare` makes from the latest facts, each request's
+    /// mutations one transaction, all or nothing, and applies them to ``state``.
+    ///
+    /// A shared store first takes the store's write lock and reads what other writers
+    /// committed; those transactions are applied to ``state`` before `prepare` sees it, and
+    /// returned (in order) so the caller can publish them before its own. `prepare` is called
+    /// once; when it returns no transaction nothing is written.
+    /// - Returns: the transactions other writers committed before these (empty for a local
+    ///   store).
+    /// - Throws: ``FactsStoreError`` when the transactions could not be committed; then
+    ///   ``state`` and ``lastSequence`` are unchanged (foreign transactions included: they
+    ///   come again with the next call or ``follow()``).
+    func commit(preparing prepare: (FactsState) -> [[FactsMutation]]) throws(FactsStoreError) -> [[FactsMutation]]
+
+    /// Reads and applies what other writers committed since ``lastSequence``, in commit
+    /// order. Empty for a store nobody else writes.
+    /// - Throws: ``FactsStoreError`` when the shared store cannot be read; nothing changes.
+    func follow() throws(FactsStoreError) -> [[FactsMutation]]
+
+    /// Starts folding the local journal into a snapshot once it is large enough; see
+    /// ``FactsStore/startCompaction()``. `nil` when there is nothing to do.
+    func startCompaction() throws(FactsStoreError) -> FactsCompaction?
+}
+
+extension FactsStore: FactsStorage {
+    public var kind: String { configuration.directory == nil ? "memory" : "journal" }
+    public var syncStatus: FactsSyncStatus? { nil }
+
+    public func commit(preparing prepare: (FactsState) -> [[FactsMutation]]) throws(FactsStoreError) -> [[FactsMutation]] {
+        let transactions = prepare(state)
+        if !transactions.isEmpty { try commit(transactions) }
+        return []
+    }
+
+    public func follow() throws(FactsStoreError) -> [[FactsMutation]] { [] }
+}
