@@ -52,9 +52,7 @@ public struct PostgresChangeListener: Service {
     private func listen(interval: Duration, connectionID: Int) async throws {
         let options = try PostgresSession.connectionConfiguration(configuration)
         let connection = try await PostgresConnection.connect(configuration: options, id: connectionID, logger: logger)
-        defer {
-            let _: EventLoopFuture<Void> = connection.close()
-        }
+        defer { PostgresSession.close(connection) }
         let wake = self.wake
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {

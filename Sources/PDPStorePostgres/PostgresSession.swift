@@ -27,10 +27,15 @@ final class PostgresSession {
 
     /// Closes the connection (the next statement connects again).
     func close() {
-        if let connection {
-            let _: EventLoopFuture<Void> = connection.close()
-        }
+        if let connection { Self.close(connection) }
         connection = nil
+    }
+
+    /// Closes `connection`, keeping it alive until it is closed (PostgresNIO requires a
+    /// connection to be closed before it is released).
+    static func close(_ connection: PostgresConnection) {
+        let closing: EventLoopFuture<Void> = connection.close()
+        closing.whenComplete { _ in withExtendedLifetime(connection) {} }
     }
 
     /// The open connection, connecting first when there is none.
@@ -93,7 +98,7 @@ final class PostgresSession {
         future.whenComplete(settle)
         let timer = future.eventLoop.scheduleTask(in: .nanoseconds(Int64(seconds * 1e9))) {
             settle(.failure(PostgresStoreError.unavailable("\(what): no answer within \(seconds) s")))
-            let _: EventLoopFuture<Void>? = connection?.close()
+            if let connection { Self.close(connection) }
         }
         do {
             let value = try promise.futureResult.wait()

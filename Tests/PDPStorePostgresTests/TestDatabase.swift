@@ -13,7 +13,7 @@ import PostgresNIO
 enum TestDatabase {
     static let baseURL = ProcessInfo.processInfo.environment["PDP_TEST_POSTGRES_URL"]
     static var available: Bool { baseURL != nil }
-    static let logger = Logger(label: "pdp.test.postgres")
+    static let logger = Logger(label: "pdp.test.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
 
     /// The URL of a new, empty database.
     static func make() throws -> String {
