@@ -178,8 +178,8 @@ def answers(server, checks):
     results = []
     for start in range(0, len(checks), 100):
         chunk = checks[start:start + 100]
-        status, body = call(server, "POST", "/allowed/bulk", {"checks": [
-            {"user": {"key": u}, "action": a, "resource": {"type": "task", "tenant": t}} for u, a, t in chunk]})
+        status, body = call(server, "POST", "/allowed/bulk", [
+            {"user": {"key": u}, "action": a, "resource": {"type": "task", "tenant": t}} for u, a, t in chunk])
         assert status == 200, body
         results += [r["allow"] for r in body["allow"]]
     return results
