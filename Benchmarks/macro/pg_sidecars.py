@@ -15,8 +15,9 @@ and measures one thing:
         Fills the tables with --users users (one role each) by SQL, then times a sidecar with
         an empty data directory from exec to the first 200 on /ready (it loads the snapshot).
 
-Write throughput and acknowledgement latency: run Benchmarks/macro/stream_writes.py against
-a sidecar (--facts-store) and against a journal server, as printed by `throughput`.
+    pg_sidecars.py writes [--seconds 10]
+        Write acknowledgement latency and throughput (Benchmarks/macro/stream_writes.py, 4
+        connections, closed loop): a sidecar on PostgreSQL, then a local-journal server.
 """
 
 import argparse
@@ -165,27 +166,41 @@ def propagation(args, url):
 
 
 def load(b, seconds):
+    """requests/s of `pdp load` against b (closed loop, 8 connections)."""
     run = subprocess.run([BIN, "load", "--url", b.url, "--policy", str(POLICY), "--connections", "8",
-                          "--duration", str(seconds), "--api-key", KEY], capture_output=True, text=True)
-    for line in run.stdout.splitlines():
-        if "requests/s" in line or "r/s" in line or "throughput" in line.lower():
-            print("   ", line.strip())
-    return run.stdout
+                          "--duration", str(seconds), "--api-key", KEY, "--json"], capture_output=True, text=True)
+    report = json.loads(run.stdout)
+    print(f"    {report['requestsPerSecond']:.0f} requests/s, {report['requests']} answered")
+    return report["requestsPerSecond"]
 
 
 def allowed(args, url):
+    """B's /allowed throughput: with no writes anywhere; while A takes writes on B's database
+    (B follows them); while A2 takes the same writes on another database (same machine load,
+    nothing for B to follow: isolates the cost of following from the 2 cores being shared)."""
     a, b = Sidecar(url), Sidecar(url)
-    print("no writes:")
-    quiet = load(b, args.seconds)
-    print(f"while A takes {args.rate} writes/s:")
-    writer = threading.Thread(target=stream, args=(a, args.rate, args.seconds + 2))
-    writer.start()
-    busy = load(b, args.seconds)
-    writer.join()
-    a.stop()
-    b.stop()
-    print("(compare the throughput lines: the ratio is busy / quiet)")
-    return quiet, busy
+    other = Sidecar(database(args.cluster_url, f"control_{os.getpid()}"))
+    ratios, controls = [], []
+    for round in range(args.rounds):
+        print(f"round {round + 1}: no writes:")
+        quiet = load(b, args.seconds)
+        print(f"round {round + 1}: while A takes {args.rate:.0f} writes/s that B follows:")
+        writer = threading.Thread(target=stream, args=(a, args.rate, args.seconds + 1))
+        writer.start()
+        busy = load(b, args.seconds)
+        writer.join()
+        print(f"round {round + 1}: while a sidecar on another database takes them:")
+        writer = threading.Thread(target=stream, args=(other, args.rate, args.seconds + 1))
+        writer.start()
+        control = load(b, args.seconds)
+        writer.join()
+        ratios.append(busy / quiet)
+        controls.append(busy / control)
+        print(f"    following / no writes {busy / quiet:.3f}; following / same writes elsewhere {busy / control:.3f}")
+    for sidecar in (a, b, other):
+        sidecar.stop()
+    print(f"/allowed while following / no writes: {', '.join(f'{r:.3f}' for r in ratios)}")
+    print(f"/allowed while following / the same writes to another database: {', '.join(f'{r:.3f}' for r in controls)}")
 
 
 def startup(args, url):
@@ -213,25 +228,50 @@ def startup(args, url):
             connection = b.connection()
         time.sleep(0.01)
     print(f"{args.users} users in PostgreSQL: exec to first 200 on /ready with them all: {time.monotonic() - started:.2f} s")
-    again = time.monotonic()
     b.stop()
-    c = Sidecar(url, ())
-    c.stop()
-    print(f"(a restart from a local copy would read only the log since its position; measured {time.monotonic() - again:.2f} s for a fresh one)")
+    # Again from the local copy it now has: reads the snapshot file and the log since.
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [BIN, "serve", "--policy", str(POLICY), "--port", "0", "--api-key", KEY, "--data-dir", b.data,
+         "--facts-store", url, "--log-level", "warning"], stdout=subprocess.PIPE, text=True)
+    line = process.stdout.readline().strip()
+    print(f"restart from its local copy: exec to listening {time.monotonic() - started:.2f} s ({line})")
+    process.terminate()
+    process.wait(30)
+
+
+def writes(args, url):
+    """Ack latency and throughput: a sidecar on PostgreSQL, then a journal server."""
+    script = str(REPO / "Benchmarks" / "macro" / "stream_writes.py")
+    a = Sidecar(url)
+    print("PostgreSQL sidecar:")
+    subprocess.run([sys.executable, script, a.url, KEY, "--connections", "4", "--seconds", str(args.seconds)])
+    a.stop()
+    journal = tempfile.mkdtemp(prefix="pdp-bench-journal-")
+    process = subprocess.Popen(
+        [BIN, "serve", "--policy", str(POLICY), "--port", "0", "--api-key", KEY, "--data-dir", journal, "--log-level", "warning"],
+        stdout=subprocess.PIPE, text=True)
+    line = process.stdout.readline().strip()
+    print("local journal:")
+    subprocess.run([sys.executable, script, line.rsplit(" ", 1)[1], KEY, "--connections", "4", "--seconds", str(args.seconds)])
+    process.terminate()
+    process.wait(30)
 
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("what", choices=["propagation", "allowed", "startup"])
+    parser.add_argument("what", choices=["propagation", "allowed", "startup", "writes"])
     parser.add_argument("--rate", type=float, default=500)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--users", type=int, default=1_000_000)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     directory = tempfile.mkdtemp(prefix="pdp-bench-pg-")
     url = cluster(directory)
     try:
+        args.cluster_url = url
         url = database(url, "bench")
-        {"propagation": propagation, "allowed": allowed, "startup": startup}[args.what](args, url)
+        {"propagation": propagation, "allowed": allowed, "startup": startup, "writes": writes}[args.what](args, url)
     finally:
         subprocess.run(["bash", str(REPO / "scripts" / "postgres-cluster.sh"), "remove", directory])
 
