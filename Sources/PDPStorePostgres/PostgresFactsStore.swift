@@ -162,6 +162,10 @@ public final class PostgresFactsStore: FactsStorage {
         }
     }
 
+    public func unstorable(_ mutations: [FactsMutation]) -> String? {
+        PostgresTextLimits.problem(mutations)
+    }
+
     public func startCompaction() throws(FactsStoreError) -> FactsCompaction? {
         try cache?.startCompaction()
     }

@@ -312,6 +312,18 @@ def test_sidecar_started_while_postgres_is_down_serves_its_last_state_then_conve
             cluster.restart()
 
 
+def test_text_postgresql_cannot_hold_is_a_clear_422_and_changes_nothing(cluster):
+    url = cluster.database()
+    with sidecars(1, url) as (a,):
+        status, body = call(a, "PUT", f"{FACTS}/users/nul", {"key": "nul", "first_name": "a\u0000b"})
+        assert status == 422 and "U+0000" in json.dumps(body), body
+        status, body = call(a, "PUT", f"{FACTS}/users/{'k' * 3000}", {"key": "k" * 3000})
+        assert status == 422 and "2400 bytes" in json.dumps(body), body
+        assert create_user(a, "fine", "viewer") == 201
+        assert cluster.sql("SELECT string_agg(key, ',') FROM pdp_users", url) == "fine"
+        assert position(a) == 2, "the user and its role: the refused writes took no position"
+
+
 def test_writers_racing_on_one_user_through_different_sidecars_agree(cluster):
     url = cluster.database()
     with sidecars(2, url) as servers:

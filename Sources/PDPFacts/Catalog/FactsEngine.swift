@@ -61,8 +61,13 @@ public final class FactsEngine {
                     statics: catalog.statics, policy: base.policy, policyLoadedAt: catalog.policyLoadedAt, now: now)
                 var working = latest
                 for write in writes {
+                    let unchanged = working
                     do throws(FactsError) {
                         let (mutations, reply) = try executor.execute(write, state: &working)
+                        if let why = storage.unstorable(mutations) {
+                            working = unchanged
+                            throw FactsError(.unstorable, why)
+                        }
                         if !mutations.isEmpty { transactions.append(mutations) }
                         results.append(.success(reply))
                     } catch {

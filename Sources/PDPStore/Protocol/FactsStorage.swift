@@ -36,6 +36,11 @@ public protocol FactsStorage: AnyObject {
     /// - Throws: ``FactsStoreError`` when the shared store cannot be read; nothing changes.
     func follow() throws(FactsStoreError) -> [[FactsMutation]]
 
+    /// Why this store cannot hold `mutations` (one request's changes), or `nil` when it can.
+    /// The writer refuses such a request (422) before committing, instead of failing the
+    /// whole commit.
+    func unstorable(_ mutations: [FactsMutation]) -> String?
+
     /// Starts folding the local journal into a snapshot once it is large enough; see
     /// ``FactsStore/startCompaction()``. `nil` when there is nothing to do.
     func startCompaction() throws(FactsStoreError) -> FactsCompaction?
@@ -52,4 +57,7 @@ extension FactsStore: FactsStorage {
     }
 
     public func follow() throws(FactsStoreError) -> [[FactsMutation]] { [] }
+
+    /// The journal stores any text.
+    public func unstorable(_ mutations: [FactsMutation]) -> String? { nil }
 }
