@@ -56,6 +56,8 @@ public final class PostgresFactsStore: FactsStorage {
     private var migrated = false
     /// Most changes read per round trip while catching up.
     static let pageSize = 5000
+    /// Further behind than this, a sidecar reloads the tables instead of reading the log.
+    static let reloadAfter: UInt64 = 100_000
 
     /// Opens the local copy (under `configuration.cacheDirectory`), then tries once to
     /// migrate the schema and catch up with PostgreSQL; when it cannot, starts from the local
@@ -186,10 +188,19 @@ public final class PostgresFactsStore: FactsStorage {
     /// returns the mutations that turn the old facts into it.
     private func catchUp() throws(PostgresStoreError) -> [[FactsMutation]] {
         let (id, head) = try FactsSnapshotLoader.head(session)
-        if id != storeID || head < lastSequence { return try reload(reason: id != storeID ? "a new database" : "a database behind the local copy") }
+        if id != storeID { return try reload(reason: storeID == nil ? "no local copy of this database" : "a database other than the local copy's") }
+        if head < lastSequence { return try reload(reason: "the database is behind the local copy (restored from a backup?)") }
+        if head - lastSequence > Self.reloadAfter { return try reload(reason: "\(head - lastSequence) changes behind: the tables are quicker") }
         var applied: [[FactsMutation]] = []
         while lastSequence < head {
-            let page = try changes(after: lastSequence, through: min(head, lastSequence + UInt64(Self.pageSize)))
+            let page: [[FactsMutation]]
+            do {
+                page = try changes(after: lastSequence, through: min(head, lastSequence + UInt64(Self.pageSize)))
+            } catch {
+                guard case .inconsistent = error else { throw error }
+                // Old changes were deleted from the log: the tables still hold every fact.
+                return applied + (try reload(reason: "the change log no longer holds position \(lastSequence + 1)"))
+            }
             var next = state
             for mutations in page { next.apply(mutations) }
             advance(to: next, position: lastSequence + UInt64(page.count), by: page)

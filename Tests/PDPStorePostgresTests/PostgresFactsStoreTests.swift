@@ -151,6 +151,25 @@ struct PostgresFactsStoreTests {
         #expect(store.state.users.count == 1 && store.state.user("carol") != nil)
     }
 
+    @Test("a sidecar whose position the trimmed change log no longer holds reloads the tables")
+    func trimmedLogReloads() throws {
+        let url = try TestDatabase.make()
+        let directory = ScratchDirectory()
+        defer { directory.remove() }
+        do {
+            let store = try TestDatabase.store(url, directory: directory.path)
+            try store.write([[.putUser(Fixtures.user("alice"))]])
+        }
+        let writer = try TestDatabase.store(url)
+        try writer.write([[.deleteUser(key: "alice")], [.putUser(Fixtures.user("bob"))], [Fixtures.assign("bob", "admin")]])
+        let session = try TestDatabase.session(url)
+        defer { session.close() }
+        try session.query("DELETE FROM pdp_facts_changes WHERE position <= 3")
+        let store = try TestDatabase.store(url, directory: directory.path)
+        #expect(store.lastSequence == 4)
+        #expect(store.state == writer.state)
+    }
+
     @Test("the difference between two fact sets, applied, turns one into the other")
     func differenceConverges() {
         var old = FactsState()
