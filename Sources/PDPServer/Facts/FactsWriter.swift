@@ -220,15 +220,22 @@ extension FactsWriter {
 
     fileprivate func applyFollow() {
         let compaction = engine.withLock { engine -> FactsCompaction? in
+            let published: (snapshot: PolicySnapshot, catalog: FactsCatalog)?
             do {
-                guard let published = try engine.follow() else { return nil }
-                catalogs.publish(published.catalog)
-                snapshots.publish(published.snapshot)
-                return try engine.storage.startCompaction()
+                published = try engine.follow()
             } catch {
                 // The store keeps trying (its listener wakes the writer again); decisions go
                 // on from the facts already applied.
                 logger.debug("following the shared facts store failed", metadata: ["error": "\(error)"])
+                return nil
+            }
+            guard let published else { return nil }
+            catalogs.publish(published.catalog)
+            snapshots.publish(published.snapshot)
+            do {
+                return try engine.storage.startCompaction()
+            } catch {
+                logger.error("journal rotation for compaction failed", metadata: ["error": "\(error)"])
                 return nil
             }
         }
