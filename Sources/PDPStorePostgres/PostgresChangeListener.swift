@@ -35,23 +35,35 @@ public struct PostgresChangeListener: Service {
     private func loop() async {
         let interval = Duration.milliseconds(Int64(configuration.pollIntervalSeconds * 1000))
         var attempt = 0
+        var failures = 0
         while !Task.isCancelled {
             attempt += 1
             do {
-                try await listen(interval: interval, connectionID: attempt)
+                try await listen(interval: interval, connectionID: attempt) {
+                    if failures > 0 { logger.notice("facts: PostgreSQL is reachable again; catching up") }
+                    failures = 0
+                }
             } catch is CancellationError {
                 return
             } catch {
-                logger.debug("facts: change listener lost PostgreSQL; retrying", metadata: ["error": "\(PostgresSession.describe(error))"])
+                if Task.isCancelled { return }
+                failures += 1
+                // Said once per outage, not every second of it.
+                if failures == 1 {
+                    logger.warning(
+                        "facts: lost PostgreSQL; decisions go on from the facts applied so far, writes answer 503 until it is back",
+                        metadata: ["error": "\(PostgresSession.describe(error))"])
+                }
             }
             wake()  // the writer's read reports the outage, or catches up after it
             do { try await Task.sleep(for: interval) } catch { return }
         }
     }
 
-    private func listen(interval: Duration, connectionID: Int) async throws {
+    private func listen(interval: Duration, connectionID: Int, connected: () -> Void) async throws {
         let options = try PostgresSession.connectionConfiguration(configuration)
         let connection = try await PostgresConnection.connect(configuration: options, id: connectionID, logger: logger)
+        connected()
         defer { PostgresSession.close(connection) }
         let wake = self.wake
         try await withThrowingTaskGroup(of: Void.self) { group in
