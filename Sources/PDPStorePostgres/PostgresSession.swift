@@ -51,7 +51,8 @@ final class PostgresSession {
         return opened
     }
 
-    /// Runs `query` and returns all its rows. A failure closes the connection.
+    /// Runs `query` and returns all its rows. A failure other than the server refusing the
+    /// statement closes the connection.
     /// - Parameter seconds: how long to wait (default: the configured timeout).
     @discardableResult
     func query(_ query: PostgresQuery, seconds: Double? = nil) throws(PostgresStoreError) -> [PostgresRow] {
@@ -106,7 +107,9 @@ final class PostgresSession {
             return value
         } catch {
             timer.cancel()
-            close()
+            // The server refused a statement: the connection is fine (the caller rolls back).
+            // Anything else (a timeout, a lost connection) leaves it unusable.
+            if (error as? PSQLError)?.serverInfo == nil { close() }
             if let error = error as? PostgresStoreError { throw error }
             throw .unavailable("\(what): \(Self.describe(error))")
         }
