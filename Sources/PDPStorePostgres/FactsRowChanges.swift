@@ -48,27 +48,38 @@ struct FactsRowChanges {
         }
     }
 
-    /// The statements that make the tables hold these changes: deletes, then upserts, each
-    /// set in one statement (rows travel as one `jsonb` array) whatever its size. Keys are
-    /// sorted, so two writers lock rows in the same order.
-    func statements() -> [PostgresQuery] {
-        var queries: [PostgresQuery] = []
+    /// The data-modifying `WITH` clauses that make the tables hold these changes, one per
+    /// non-empty set (rows travel as one `jsonb` array whatever their number), binding their
+    /// values into `binds`. They run in one statement, on one snapshot, so they must not touch
+    /// a row twice: each key is either deleted or upserted, never both.
+    func clauses(binding binds: inout PostgresBindings) -> [String] {
+        func bind(_ text: String) -> String {
+            binds.append(text)
+            return "$\(binds.count)"
+        }
+        var clauses: [String] = []
         if !deleteAssignments.isEmpty {
-            queries.append(
+            clauses.append(
                 """
-                DELETE FROM pdp_role_assignments a USING jsonb_to_recordset(\(json(deleteAssignments.map { ($0, nil) }))::jsonb)
+                DELETE FROM pdp_role_assignments a USING jsonb_to_recordset(\(bind(json(deleteAssignments.map { ($0, nil) })))::jsonb)
                     AS d(u text, r text, t text)
                 WHERE a.user_key = d.u AND a.role = d.r AND a.tenant_key = d.t
                 """)
         }
-        if !deleteUsers.isEmpty { queries.append("DELETE FROM pdp_users WHERE key = ANY(\(deleteUsers))") }
-        if !deleteTenants.isEmpty { queries.append("DELETE FROM pdp_tenants WHERE key = ANY(\(deleteTenants))") }
+        if !deleteUsers.isEmpty {
+            binds.append(deleteUsers)
+            clauses.append("DELETE FROM pdp_users WHERE key = ANY($\(binds.count))")
+        }
+        if !deleteTenants.isEmpty {
+            binds.append(deleteTenants)
+            clauses.append("DELETE FROM pdp_tenants WHERE key = ANY($\(binds.count))")
+        }
         if !upsertTenants.isEmpty {
-            queries.append(
+            clauses.append(
                 """
                 INSERT INTO pdp_tenants (key, name, description, attributes, created_at, updated_at, last_action_at)
-                SELECT key, name, description, attributes, \(unescaped: Self.time("c")), \(unescaped: Self.time("u")), \(unescaped: Self.time("l"))
-                FROM jsonb_to_recordset(\(json(upsertTenants))::jsonb)
+                SELECT key, name, description, attributes, \(Self.time("c")), \(Self.time("u")), \(Self.time("l"))
+                FROM jsonb_to_recordset(\(bind(json(upsertTenants)))::jsonb)
                     AS r(key text, name text, description text, attributes jsonb, c bigint, u bigint, l bigint)
                 ON CONFLICT (key) DO UPDATE SET name = excluded.name, description = excluded.description,
                     attributes = excluded.attributes, created_at = excluded.created_at, updated_at = excluded.updated_at,
@@ -76,11 +87,11 @@ struct FactsRowChanges {
                 """)
         }
         if !upsertUsers.isEmpty {
-            queries.append(
+            clauses.append(
                 """
                 INSERT INTO pdp_users (key, email, first_name, last_name, attributes, created_at, updated_at)
-                SELECT key, email, first_name, last_name, attributes, \(unescaped: Self.time("c")), \(unescaped: Self.time("u"))
-                FROM jsonb_to_recordset(\(json(upsertUsers))::jsonb)
+                SELECT key, email, first_name, last_name, attributes, \(Self.time("c")), \(Self.time("u"))
+                FROM jsonb_to_recordset(\(bind(json(upsertUsers)))::jsonb)
                     AS r(key text, email text, first_name text, last_name text, attributes jsonb, c bigint, u bigint)
                 ON CONFLICT (key) DO UPDATE SET email = excluded.email, first_name = excluded.first_name,
                     last_name = excluded.last_name, attributes = excluded.attributes, created_at = excluded.created_at,
@@ -88,15 +99,33 @@ struct FactsRowChanges {
                 """)
         }
         if !upsertAssignments.isEmpty {
-            queries.append(
+            clauses.append(
                 """
                 INSERT INTO pdp_role_assignments (user_key, role, tenant_key, assigned_at)
-                SELECT u, r, t, \(unescaped: Self.time("at"))
-                FROM jsonb_to_recordset(\(json(upsertAssignments.map { ($0.0, $0.1) }))::jsonb) AS d(u text, r text, t text, at bigint)
+                SELECT u, r, t, \(Self.time("at"))
+                FROM jsonb_to_recordset(\(bind(json(upsertAssignments.map { ($0.0, $0.1) })))::jsonb) AS d(u text, r text, t text, at bigint)
                 ON CONFLICT (user_key, role, tenant_key) DO UPDATE SET assigned_at = excluded.assigned_at
                 """)
         }
-        return queries
+        return clauses
+    }
+
+    /// One statement that stores `transactions` (with their positions and encoded mutations)
+    /// in the change log, applies these row changes, moves the head to `position` and
+    /// notifies followers: one round trip for the whole write.
+    func statement(positions: [Int64], payloads: [ByteBuffer], position: Int64) -> PostgresQuery {
+        var binds = PostgresBindings()
+        binds.append(positions)
+        binds.append(payloads)
+        var clauses = ["INSERT INTO pdp_facts_changes (position, mutations) SELECT * FROM unnest($1::bigint[], $2::bytea[])"]
+        clauses += self.clauses(binding: &binds)
+        binds.append(position)
+        let head = binds.count
+        binds.append(String(position))
+        let named = clauses.enumerated().map { "w\($0.offset) AS (\($0.element))" }.joined(separator: ",\n")
+        return PostgresQuery(
+            unsafeSQL: "WITH \(named)\nUPDATE pdp_facts_head SET position = $\(head) RETURNING pg_notify('pdp_facts', $\(head + 1))",
+            binds: binds)
     }
 
     /// Milliseconds since 1970 in column `name` as a `timestamptz`, exactly.

@@ -137,11 +137,10 @@ public final class PostgresFactsStore: FactsStorage {
                     positions.append(Int64(position))
                     payloads.append(ByteBuffer(bytes: FactsMutation.encode(mutations)))
                 }
-                try session.query("INSERT INTO pdp_facts_changes (position, mutations) SELECT * FROM unnest(\(positions)::bigint[], \(payloads)::bytea[])")
-                for statement in FactsRowChanges(transactions, before: latest, after: working).statements() {
-                    try session.query(statement)
-                }
-                try session.query("UPDATE pdp_facts_head SET position = \(Int64(position)) RETURNING pg_notify('pdp_facts', \(String(position)))")
+                // The log, the tables and the head in one statement (data-modifying WITH
+                // clauses): BEGIN, the lock, this, COMMIT are the write's round trips.
+                let changes = FactsRowChanges(transactions, before: latest, after: working)
+                try session.query(changes.statement(positions: positions, payloads: payloads, position: Int64(position)))
             }
         } catch {
             status.failed(error.description)
