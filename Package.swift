@@ -30,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         // ---- task app and Swift client (issue #12); `pdp` links none of these ----
@@ -57,6 +59,21 @@ let package = Package(
         .target(
             name: "PDPStore",
             dependencies: ["PDPCore", .product(name: "HashTreeCollections", package: "swift-collections")],
+            swiftSettings: strict
+        ),
+        // The facts store many sidecars share: PostgreSQL through PostgresNIO, behind the
+        // same FactsStorage protocol as the local journal (which stays free of NIO).
+        .target(
+            name: "PDPStorePostgres",
+            dependencies: [
+                "PDPCore", "PDPStore", "PDPWire",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         // Facts rules without NIO: writes and their checks, the catalog REST reads answer
@@ -104,7 +121,7 @@ let package = Package(
         .executableTarget(
             name: "PDPCommand",
             dependencies: [
-                "PDPCore", "PDPPolicyYAML", "PDPServer", "PDPLoad", "PDPStore", "PDPFacts",
+                "PDPCore", "PDPPolicyYAML", "PDPServer", "PDPLoad", "PDPStore", "PDPFacts", "PDPStorePostgres",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -118,6 +135,15 @@ let package = Package(
         .testTarget(name: "PDPBytesTests", dependencies: ["PDPBytes", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "PDPCoreTests", dependencies: ["PDPCore", "PDPBytes", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "PDPStoreTests", dependencies: ["PDPStore", "PDPCore"], swiftSettings: strict),
+        .testTarget(
+            name: "PDPStorePostgresTests",
+            dependencies: [
+                "PDPStorePostgres", "PDPStore", "PDPCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "PDPFactsTests",
             dependencies: ["PDPFacts", "PDPStore", "PDPCore", "PDPPolicyYAML", "TestSupport"],

@@ -1,53 +1,79 @@
 #!/usr/bin/env bash
-# A throwaway PostgreSQL cluster on a free loopback port, for the task app's PostgreSQL test.
-#   scripts/postgres-cluster.sh start DIR   # installs Debian's postgresql if missing, initdb in DIR,
-#                                           # starts it, creates database `tasks`; prints its URL
-#   scripts/postgres-cluster.sh stop DIR    # stops the cluster and removes DIR
-# initdb refuses root, so as root the server runs as the `postgres` user (created by the package).
+# A throwaway PostgreSQL cluster for the tests: Debian's `postgresql` (installed with apt-get
+# when missing), its own data directory, a free port on 127.0.0.1, trust authentication,
+# run as a non-root user (`postgres` when started as root, else the caller).
+#
+#   scripts/postgres-cluster.sh start DIR   # initdb + start; prints the URL (also in DIR/url)
+#   scripts/postgres-cluster.sh stop DIR    # stop the server, keep the cluster (restartable)
+#   scripts/postgres-cluster.sh restart DIR # start a stopped cluster again, on the same port
+#   scripts/postgres-cluster.sh remove DIR  # stop and delete DIR
+#
+# The URL names database `pdp_test`; tests make their own databases beside it.
 set -euo pipefail
-command=${1:-}
-DIR=${2:-}
-[ -n "$command" ] && [ -n "$DIR" ] || { echo "usage: $0 start|stop DIR" >&2; exit 2; }
 
-pg_bindir() {
-    if command -v pg_config >/dev/null 2>&1 && [ -x "$(pg_config --bindir)/initdb" ]; then pg_config --bindir; return; fi
-    local dir
-    for dir in /usr/lib/postgresql/*/bin; do [ -x "$dir/initdb" ] && { echo "$dir"; return; }; done
-    return 1
+command=${1:-}
+dir=${2:-}
+[ -n "$command" ] && [ -n "$dir" ] || { sed -n '2,11p' "$0"; exit 2; }
+
+pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
+
+ensure_postgres() {
+    if [ -z "$(pg_bin)" ]; then
+        echo "postgres-cluster: installing Debian's postgresql" >&2
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -q >&2 && apt-get install -y -q --no-install-recommends postgresql >&2
+    fi
+    BIN=$(pg_bin)
+    [ -n "$BIN" ] || { echo "postgres-cluster: no PostgreSQL binaries after installing" >&2; exit 1; }
 }
 
+# PostgreSQL refuses to run as root: as root, run it as `postgres` (created if missing).
 as_owner() {
-    if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+    if [ "$(id -u)" = 0 ]; then
+        id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
+        runuser -u postgres -- "$@"
+    else
+        "$@"
+    fi
+}
+
+server_start() {
+    local port
+    port=$(cat "$dir/port")
+    as_owner "$BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=on" start >&2
 }
 
 case "$command" in
-start)
-    if ! BIN=$(pg_bindir); then
-        echo "PostgreSQL not found: installing Debian's postgresql with apt-get" >&2
-        export DEBIAN_FRONTEND=noninteractive
-        apt-get update -q >&2 && apt-get install -y -q --no-install-recommends postgresql >&2
-        BIN=$(pg_bindir) || { echo "error: no initdb after installing postgresql" >&2; exit 1; }
-    fi
-    PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-    mkdir -p "$DIR"
-    [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$DIR"
-    as_owner "$BIN/initdb" -D "$DIR/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$DIR.initdb.log" 2>&1 \
-        || { cat "$DIR.initdb.log" >&2; exit 1; }
-    as_owner "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w \
-        -o "-c listen_addresses=127.0.0.1 -p $PORT -k $DIR" start >&2
-    "$BIN/psql" -h 127.0.0.1 -p "$PORT" -U postgres -q -c "create user tasks password 'tasks'" >&2
-    "$BIN/psql" -h 127.0.0.1 -p "$PORT" -U postgres -q -c "create database tasks owner tasks" >&2
-    echo "$PORT" > "$DIR.port"
-    echo "postgres://tasks:tasks@127.0.0.1:$PORT/tasks?sslmode=disable"
-    ;;
-stop)
-    if BIN=$(pg_bindir) && [ -d "$DIR/data" ]; then
-        as_owner "$BIN/pg_ctl" -D "$DIR/data" -m fast -w stop >&2 || true
-    fi
-    rm -rf "$DIR" "$DIR.port" "$DIR.initdb.log"
-    ;;
-*)
-    echo "usage: $0 start|stop DIR" >&2
-    exit 2
-    ;;
+    start)
+        ensure_postgres
+        mkdir -p "$dir"
+        dir=$(cd "$dir" && pwd)
+        [ "$(id -u)" = 0 ] && { id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres; chown postgres "$dir"; chmod 755 "$dir"; }
+        python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' > "$dir/port"
+        as_owner "$BIN/initdb" -D "$dir/data" -A trust -U pdp -E UTF8 --no-sync >"$dir/initdb.log" 2>&1 \
+            || { cat "$dir/initdb.log" >&2; exit 1; }
+        server_start
+        as_owner "$BIN/createdb" -h 127.0.0.1 -p "$(cat "$dir/port")" -U pdp pdp_test
+        echo "postgres://pdp@127.0.0.1:$(cat "$dir/port")/pdp_test?sslmode=disable" | tee "$dir/url"
+        ;;
+    stop)
+        ensure_postgres
+        as_owner "$BIN/pg_ctl" -D "$dir/data" -m fast -w stop >&2
+        ;;
+    restart)
+        ensure_postgres
+        server_start
+        ;;
+    remove)
+        if [ -d "$dir/data" ]; then
+            ensure_postgres
+            as_owner "$BIN/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
+        fi
+        rm -rf "$dir"
+        ;;
+    *)
+        echo "postgres-cluster: unknown command $command" >&2
+        exit 2
+        ;;
 esac

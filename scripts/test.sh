@@ -2,28 +2,31 @@
 # The project's test command (.ci/run execs it). From a fresh clone, as root on Debian:
 #   1. libyaml-dev if pkg-config has no yaml-0.1 (apt-get)
 #   2. swift build
-#   3. swift test                                     (Swift Testing / XCTest)
-#   4. a venv per Permit SDK under .build/compat-venv-<version>, reused while its
+#   3. a throwaway PostgreSQL cluster (scripts/postgres-cluster.sh: Debian's postgresql,
+#      installed if missing, run as a non-root user on a free port; removed on exit) whose
+#      URL is $PDP_TEST_POSTGRES_URL for the PostgreSQL store's Swift tests
+#   4. swift test                                     (Swift Testing / XCTest)
+#   5. a venv per Permit SDK under .build/compat-venv-<version>, reused while its
 #      requirements file is unchanged
-#   5. the SDK compatibility suite (Tests/compat) against .build/debug/pdp:
-#      permit 3.0.0 + raw HTTP in one venv, permit 2.6.5 in the other
-#   6. the task app on PostgreSQL: a throwaway cluster on a free port (Debian's postgresql,
-#      installed if missing; run as the postgres user when root), `swift test --filter PostgresTests`
-#   7. the task app in headless Chromium (Debian's chromium + chromium-driver, installed if
+#   6. the SDK compatibility suite (Tests/compat) against .build/debug/pdp:
+#      permit 3.0.0 + raw HTTP in one venv (including sidecars sharing PostgreSQL), permit
+#      2.6.5 in the other
+#   7. the task app on PostgreSQL: a cluster of its own, `swift test --filter PostgresTests`
+#   8. the task app in headless Chromium (Debian's chromium + chromium-driver, installed if
 #      missing; Selenium from Tests/ui/requirements.txt in .build/ui-venv): Tests/ui, screenshots
 #      in .build/ui-artifacts
-#   8. the OpenAPI checks in a third venv (.build/compat-venv-openapi): real responses
+#   9. the OpenAPI checks in a third venv (.build/compat-venv-openapi): real responses
 #      validated against docs/openapi.json (openapi-core), then schemathesis fuzzing the
 #      live server for OPENAPI_FUZZ_SECONDS (default 120)
-#   9. the reliability suite (issue #15), short versions: every libFuzzer target for
+#  10. the reliability suite (issue #15), short versions: every libFuzzer target for
 #      FUZZ_SECONDS (scripts/fuzz.sh), `swift test --sanitize=address` (.build-asan), a short
 #      soak (scripts/soak.py) and a 5-kill storm (scripts/kill_storm.py) against the debug binary
 # Runs every step it can, prints a summary, exits non-zero if anything failed.
 #
 #   scripts/test.sh [--compat-only] [--no-app-extras] [--no-reliability] [-- extra pytest arguments]
 #     --compat-only     skip `swift test` and the reliability suite (still builds)
-#     --no-app-extras   skip steps 6 and 7
-#     --no-reliability  skip the reliability suite (step 9)
+#     --no-app-extras   skip steps 7 and 8
+#     --no-reliability  skip the reliability suite (step 10)
 #   env: PDP_BIN (server binary, default .build/debug/pdp), PYTHON (interpreter for the venvs),
 #        COMPAT_TIMEOUT (seconds per pytest run, default 1200), OPENAPI_FUZZ_SECONDS, OPENAPI_FUZZ_SEED,
 #        FUZZ_SECONDS (per fuzz target, default 60), SOAK_REQUESTS (default 200000), STORM_KILLS (default 5)
@@ -41,7 +44,7 @@ while [ $# -gt 0 ]; do
         --no-reliability) RELIABILITY=0 ;;
         --) shift; PYTEST_ARGS=("$@"); break ;;
         --no-app-extras) APP_EXTRAS=0 ;;
-        -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,33p' "$0"; exit 0 ;;
         *) echo "test.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
     esac
     shift
@@ -49,7 +52,7 @@ done
 
 SDK_VERSIONS=(3.0.0 2.6.5)
 declare -A SDK_TESTS=(
-    [3.0.0]="Tests/compat/test_sdk_3_0_0.py Tests/compat/test_http.py Tests/compat/test_cli.py Tests/compat/test_reload.py Tests/compat/test_serve.py Tests/compat/test_facts_3_0_0.py Tests/compat/test_crash.py Tests/compat/test_durability.py Tests/compat/test_install.py Tests/compat/test_readme.py Tests/compat/test_operations.py Tests/compat/test_operations_logs.py Tests/compat/test_safety.py"
+    [3.0.0]="Tests/compat/test_sdk_3_0_0.py Tests/compat/test_http.py Tests/compat/test_cli.py Tests/compat/test_reload.py Tests/compat/test_serve.py Tests/compat/test_facts_3_0_0.py Tests/compat/test_crash.py Tests/compat/test_durability.py Tests/compat/test_install.py Tests/compat/test_readme.py Tests/compat/test_operations.py Tests/compat/test_operations_logs.py Tests/compat/test_safety.py Tests/compat/test_postgres.py"
     [2.6.5]="Tests/compat/test_sdk_2_6_5.py Tests/compat/test_facts_2_6_5.py"
     [openapi]="Tests/compat/test_openapi.py Tests/compat/test_openapi_fuzz.py"
 )
@@ -189,7 +192,7 @@ compat() {
 postgres_journey() {
     local dir url rc=0
     dir=$(mktemp -d /tmp/task-manager-pg.XXXXXX)
-    url=$("$ROOT/scripts/postgres-cluster.sh" start "$dir") || { "$ROOT/scripts/postgres-cluster.sh" stop "$dir"; return 1; }
+    url=$("$ROOT/scripts/postgres-cluster.sh" start "$dir" | tail -1) || { "$ROOT/scripts/postgres-cluster.sh" remove "$dir"; return 1; }
     TASK_MANAGER_TEST_POSTGRES_URL="$url" swift test --filter PostgresTests 2>&1 | tee "$ROOT/.build/postgres-test.log"
     rc=${PIPESTATUS[0]}
     # Passing means the test ran, not that it was skipped for want of a database.
@@ -197,7 +200,7 @@ postgres_journey() {
         echo "the PostgreSQL test did not run" >&2
         rc=1
     fi
-    "$ROOT/scripts/postgres-cluster.sh" stop "$dir"
+    "$ROOT/scripts/postgres-cluster.sh" remove "$dir"
     return "$rc"
 }
 
@@ -235,9 +238,20 @@ if ! run_step "swift build" swift build; then
     finish
 fi
 
+# start_postgres: a cluster for the Swift tests of the PostgreSQL facts store.
+PG_DIR=""
+start_postgres() {
+    PG_DIR=$(mktemp -d /tmp/pdp-test-pg-XXXXXX) || return 1
+    PDP_TEST_POSTGRES_URL=$(./scripts/postgres-cluster.sh start "$PG_DIR" | tail -1) || return 1
+    export PDP_TEST_POSTGRES_URL
+    echo "PDP_TEST_POSTGRES_URL=$PDP_TEST_POSTGRES_URL"
+}
+trap '[ -n "$PG_DIR" ] && ./scripts/postgres-cluster.sh remove "$PG_DIR" >/dev/null 2>&1' EXIT
+
 if [ "$COMPAT_ONLY" -eq 1 ]; then
     skip_step "swift test" "--compat-only"
 else
+    run_step "postgresql for the tests" start_postgres
     run_step "swift test" swift test
 fi
 

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
+import Foundation
+import Logging
 import PDPStore
+import PDPStorePostgres
 
 /// `pdp facts check | repair`: look at a data directory `pdp serve` refuses, and decide.
 struct Facts: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Inspect and repair a facts data directory.",
-        subcommands: [FactsCheck.self, FactsRepairCommand.self]
+        abstract: "Inspect and repair a facts data directory; migrate a shared PostgreSQL facts store.",
+        subcommands: [FactsCheck.self, FactsRepairCommand.self, FactsMigrate.self]
     )
 }
 
@@ -24,6 +27,40 @@ struct FactsCheck: ParsableCommand {
         let report = FactsStore.check(directory: directory)
         print(FactsReportText.render(report))
         if !report.isHealthy { throw Status.storageFailure }
+    }
+}
+
+struct FactsMigrate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migrate",
+        abstract: "Create or upgrade the facts schema in PostgreSQL, without starting a server.",
+        discussion: """
+            `pdp serve --facts-store URL` runs the same migrations when it starts; run this first \
+            when the server's database user may not change the schema. Safe to run again, and from \
+            several places at once (an advisory lock orders them). Exits 0 once the schema is \
+            current, 7 when PostgreSQL cannot be reached or the schema is newer than this pdp.
+            """
+    )
+
+    @Option(name: .customLong("facts-store"), help: "postgres://USER:PASSWORD@HOST:PORT/DATABASE (default: $PDP_FACTS_STORE).")
+    var factsStore: String?
+
+    func run() throws {
+        guard let url = factsStore ?? ProcessInfo.processInfo.environment["PDP_FACTS_STORE"] else {
+            throw ValidationError("Missing --facts-store postgres://...")
+        }
+        do {
+            let configuration = try PostgresStoreConfiguration(url: url)
+            let outcome = try PostgresMigration.run(configuration, logger: Logger(label: "pdp.facts.migrate"))
+            if outcome.from == outcome.to {
+                print("\(configuration.redacted): the facts schema is current (version \(outcome.to))")
+            } else {
+                print("\(configuration.redacted): the facts schema migrated from version \(outcome.from) to \(outcome.to)")
+            }
+        } catch {
+            writeStandardError("pdp facts migrate: \(error.description)")
+            throw Status.storageFailure
+        }
     }
 }
 

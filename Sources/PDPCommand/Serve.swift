@@ -23,10 +23,19 @@ struct Serve: AsyncParsableCommand {
             the reason in a `debug` object. Facts written through the Permit API (users, \
             tenants, role assignments) are journaled under --data-dir (default $PDP_DATA_DIR, \
             else ~/.local/state/swift-pdp) \
-            and fsynced before each answer; --in-memory keeps them in memory only. The policy \
-            is reloaded on SIGHUP and, unless --no-watch, when its files change.             GET /metrics serves Prometheus metrics (behind the API key unless             --metrics-unauthenticated); /healthy is the liveness probe, /ready the readiness             probe (503 with a reason while the facts storage refuses writes, or with             --strict-reload while the last reload failed). On SIGTERM the listener closes,             requests in flight finish and connections close (within --shutdown-timeout), then             the process exits 0.
+            and fsynced before each answer; --in-memory keeps them in memory only; \
+            --facts-store postgres://... shares them with other sidecars through PostgreSQL. The \
+            policy is reloaded on SIGHUP and, unless --no-watch, when its files change. GET \
+            /metrics serves Prometheus metrics (behind the API key unless \
+            --metrics-unauthenticated); /healthy is the liveness probe, /ready the readiness \
+            probe (503 with a reason while the facts storage refuses writes, past \
+            --max-staleness behind a shared store, or with --strict-reload while the last reload \
+            failed). On SIGTERM the listener closes, requests in flight finish and connections \
+            close (within --shutdown-timeout), then the process exits 0.
 
-            Every option can also be set by the environment variable named in its help (a             flag given wins over its variable): PDP_POLICY holds paths separated by `:`,             switches take true or false.
+            Every option can also be set by the environment variable named in its help (a flag \
+            given wins over its variable): PDP_POLICY holds paths separated by `:`, switches \
+            take true or false.
             """
     )
 
@@ -96,6 +105,21 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong("in-memory"), help: "Keep API-written facts in memory only, lost on exit (env PDP_IN_MEMORY=true).")
     var inMemory = false
 
+    @Option(
+        name: .customLong("facts-store"),
+        help: """
+            Where facts API writes go: `journal` (the local data directory, the default) or a \
+            postgres://USER:PASSWORD@HOST:PORT/DATABASE URL shared by many sidecars (default: \
+            env PDP_FACTS_STORE). With PostgreSQL, a local copy is kept under DATA_DIR/postgres \
+            (none with --in-memory).
+            """)
+    var factsStore: String?
+
+    @Option(
+        name: .customLong("max-staleness"),
+        help: "Seconds behind the shared facts store after which /ready answers 503 (default: no limit; env PDP_MAX_STALENESS).")
+    var maxStaleness: Double?
+
     @Flag(inversion: .prefixedNo, help: "Reload the policy when its files change; SIGHUP always reloads (env PDP_WATCH=false for --no-watch).")
     var watch = true
 
@@ -109,6 +133,7 @@ struct Serve: AsyncParsableCommand {
         if policy.isEmpty { throw ValidationError("Missing --policy PATH (or PDP_POLICY).") }
         if Logger.Level(rawValue: logLevel) == nil { throw ValidationError("Unknown --log-level \(logLevel).") }
         if maxBodyBytes < 1024 { throw ValidationError("--max-body-bytes must be at least 1024.") }
+        if let maxStaleness, !(maxStaleness > 0) { throw ValidationError("--max-staleness must be a positive number of seconds.") }
         if compactAfterBytes < 1 { throw ValidationError("--compact-after-bytes must be positive.") }
         if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be between 1 and 1024.") }
         if maxBulkChecks < 1 || idleTimeout < 1 || maxConnections < 1 || headerTimeout < 1 || bodyTimeout < 1 || minBodyRate < 1 {
@@ -127,7 +152,6 @@ struct Serve: AsyncParsableCommand {
         operations.bootstrapLogging(level: Logger.Level(rawValue: logLevel) ?? .info)
         let logger = Logger(label: "pdp")
         let loadedFiles = PolicyFilesFingerprint(paths: policy)
-        let loadedDigest = PolicyDigest.of(paths: policy)
         guard let snapshot = PolicyInput.compile(policy, quiet: true) else { throw Status.invalidPolicy }
 
         var limits = RequestLimits()
@@ -160,34 +184,15 @@ struct Serve: AsyncParsableCommand {
             throw UsageFailure.exit(error.description, command: Self.self)
         }
 
-        let storage: FactsStore
-        if inMemory {
-            storage = FactsStore()
-        } else {
-            do {
-                storage = try FactsStore(configuration: FactsStoreConfiguration(directory: dataDirectory, compactionThresholdBytes: compactAfterBytes))
-            } catch {
-                writeStandardError("pdp serve: cannot use the data directory \(dataDirectory): \(error.description)")
-                throw Status.storageFailure
-            }
-            for warning in storage.recoveryWarnings { logger.warning("\(warning)") }
-            // Said plainly, not only as log metadata: facts outlive the process, and someone
-            // who restarts a server should know which ones came back and from where.
-            let state = storage.state
-            logger.notice(
-                "facts: \(state.users.count) users, \(state.tenants.count) tenants, \(state.assignments.count) role assignments loaded from \(dataDirectory) (--in-memory keeps none; remove that directory to start empty)",
-                metadata: ["pdp.data_dir": "\(dataDirectory)", "facts.replayed": "\(storage.replayedTransactions)"])
-            if let problem = storage.writeProblem {
-                logger.error("facts writes are refused until the data directory can be written: \(problem)")
-            }
-        }
         let snapshots = SnapshotStore(snapshot)
-        let facts = FactsWriter(base: snapshot, storage: storage, snapshots: snapshots, logger: logger)
+        let (facts, storageServices) = try FactsStorageSetup.writer(
+            store: factsStore ?? environment["PDP_FACTS_STORE"], dataDirectory: dataDirectory, inMemory: inMemory,
+            compactAfterBytes: compactAfterBytes, base: snapshot, snapshots: snapshots, logger: logger, maxStaleness: maxStaleness)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads ?? System.coreCount)
         let server = PDPServer(configuration: configuration, store: snapshots, group: group, logger: logger, facts: facts, logs: requestLogs)
         let paths = policy
         let reloader = PolicyReloadService(
-            configuration: PolicyReloadConfiguration(paths: paths, watch: watch, loadedFiles: loadedFiles, loadedDigest: loadedDigest),
+            configuration: PolicyReloadConfiguration(paths: paths, watch: watch, loadedFiles: loadedFiles),
             compile: { PolicyInput.result(paths) }, server: server)
         // Before the listening line: a SIGHUP sent as soon as it appears must reload, not kill.
         await reloader.trapHangups()
@@ -204,11 +209,11 @@ struct Serve: AsyncParsableCommand {
         let authority = ListenAddress.authority(host: host, port: server.localPort ?? port)
         let announcement = ReadinessAnnouncement(line: "pdp listening on http://\(authority)")
         // Shut down in reverse: the announcement, then the server (closes the listener and
-        // drains the connections), the reloader, and last the facts writer (finishes queued
-        // writes; every commit is already fsynced), so no write is refused while a request
-        // that makes one is still being answered.
+        // drains the connections), the reloader, the facts writer (finishes queued writes;
+        // every commit is already durable), and last the shared store's change listener, so
+        // no write is refused while a request that makes one is still being answered.
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [facts, reloader, server, announcement], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            services: storageServices + [facts, reloader, server, announcement], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         // Past the drain deadline, with room for the writer to finish: then cancel.
         groupConfiguration.maximumGracefulShutdownDuration = configuration.shutdownTimeout + .seconds(20)
         try await ServiceGroup(configuration: groupConfiguration).run()

@@ -10,7 +10,8 @@
 ///
 /// Not here, because `Serve` reads them itself: `PDP_API_KEY` and `PERMIT_API_KEY` (the key
 /// is not put in the argument list, where an error message could echo it) and `PDP_DATA_DIR`
-/// (the `--data-dir` default, ``DataDirectory``).
+/// (the `--data-dir` default, ``DataDirectory``), and `PDP_FACTS_STORE` (a PostgreSQL URL
+/// holds a password).
 enum ServeEnvironment {
     enum Kind {
         /// `--name VALUE`, any text.
@@ -50,6 +51,7 @@ enum ServeEnvironment {
         Variable(name: "PDP_MAX_BUFFERED_BODY_BYTES", option: "max-buffered-body-bytes", kind: .integer),
         Variable(name: "PDP_COMPACT_AFTER_BYTES", option: "compact-after-bytes", kind: .integer),
         Variable(name: "PDP_IN_MEMORY", option: "in-memory", kind: .flag),
+        Variable(name: "PDP_MAX_STALENESS", option: "max-staleness", kind: .decimal),
         Variable(name: "PDP_WATCH", option: "watch", kind: .inversion),
         Variable(name: "PDP_LOG_LEVEL", option: "log-level", kind: .text),
         Variable(name: "PDP_LOG_FORMAT", option: "log-format", kind: .text),

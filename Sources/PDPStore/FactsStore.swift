@@ -173,6 +173,26 @@ public final class FactsStore {
         for mutations in transactions { state.apply(mutations) }
     }
 
+    /// Replaces every fact with `state` as of transaction `sequence` (a snapshot and an empty
+    /// journal continuing from it), for a cache of a shared store that loaded a whole
+    /// snapshot or fell out of step. In memory, only swaps the state.
+    /// - Throws: ``FactsStoreError/io(_:errno:)`` when the files cannot be written; the store
+    ///   keeps the new state in memory and the next ``commit(_:)`` rewrites them.
+    public func replace(with state: FactsState, sequence: UInt64) throws(FactsStoreError) {
+        self.state = state
+        lastSequence = sequence
+        guard configuration.directory != nil else { return }
+        do {
+            try rewrite()
+            writeProblem = nil
+        } catch {
+            closeJournal()
+            files.removeLeftovers()
+            writeProblem = "\(error)"
+            throw error
+        }
+    }
+
     /// The journal's size in bytes (0 in memory).
     public var journalBytes: Int { journalSize }
 

@@ -174,7 +174,7 @@ def test_metrics_count_the_requests_made():
         assert metrics[("pdp_facts", (("kind", "users"),))] == 1
         assert metrics[("pdp_open_connections", ())] >= 1
         digests = [labels for (name, labels) in metrics if name == "pdp_policy_info"]
-        assert len(digests) == 1 and len(dict(digests[0])["digest"]) == 64, digests
+        assert len(digests) == 1 and len(dict(digests[0])["digest"]) == 32, digests
         assert ("pdp_policy_reloads_total", (("result", "failure"),)) in metrics
         assert ("pdp_log_records_dropped_total", (("log", "decision"),)) in metrics
 

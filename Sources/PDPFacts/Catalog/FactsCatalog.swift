@@ -16,10 +16,12 @@ public struct FactsCatalog: Sendable {
     public let listings: FactsListings
     /// Stable id → key of the API-written users and tenants (path ids may be ids or keys).
     public let apiIDs: StableIDIndex
+    /// The store's change position (sequence number) of the last transaction in ``api``.
+    public let position: UInt64
 
     public init(
         api: FactsState, statics: StaticFacts, policy: CompiledPolicy, policyLoadedAt: Timestamp, listings: FactsListings,
-        apiIDs: StableIDIndex
+        apiIDs: StableIDIndex, position: UInt64 = 0
     ) {
         self.api = api
         self.statics = statics
@@ -27,6 +29,7 @@ public struct FactsCatalog: Sendable {
         self.policyLoadedAt = policyLoadedAt
         self.listings = listings
         self.apiIDs = apiIDs
+        self.position = position
     }
 
     /// API assignments the current policy cannot apply (unknown role or tenant). Kept in

@@ -22,7 +22,7 @@ public final class FactsEngine {
         public var storageError: FactsStoreError?
     }
 
-    public let storage: FactsStore
+    public let storage: any FactsStorage
     /// The compiled policy with its static users, without API facts.
     public private(set) var base: PolicySnapshot
     /// The effective snapshot: `base` plus the API facts.
@@ -31,54 +31,80 @@ public final class FactsEngine {
 
     /// Builds the effective snapshot and the catalog of `base` and the facts in `storage`.
     /// O(facts log facts).
-    public init(base: PolicySnapshot, storage: FactsStore, now: Timestamp) {
+    public init(base: PolicySnapshot, storage: any FactsStorage, now: Timestamp) {
         self.storage = storage
         self.base = base
-        (snapshot, catalog) = Self.build(base: base, api: storage.state, ids: StableIDIndex(state: storage.state), now: now)
+        (snapshot, catalog) = Self.build(
+            base: base, api: storage.state, ids: StableIDIndex(state: storage.state), position: storage.lastSequence, now: now)
     }
 
     /// API assignments the current policy cannot apply (sorted).
     public var dangling: [AssignmentKey] { catalog.dangling.elements(in: 0..<catalog.dangling.count) }
 
     /// Executes `writes` in order against the facts, commits the changes of the accepted
-    /// ones as one transaction each (one append and fsync for all), then updates the
-    /// snapshot and catalog. A refused write changes nothing; if the store fails, every
-    /// accepted write is answered with ``FactsError/Kind/unavailable`` and nothing changes.
+    /// ones as one transaction each (one append and fsync for all, or one database
+    /// transaction), then updates the snapshot and catalog, first by what other writers of a
+    /// shared store committed before them. A refused write changes nothing; if the store
+    /// fails, every accepted write is answered with ``FactsError/Kind/unavailable`` and
+    /// nothing changes.
     public func commit(_ writes: [FactsWrite], now: Timestamp) -> Outcome {
-        let executor = FactsWriteExecutor(statics: catalog.statics, policy: base.policy, policyLoadedAt: catalog.policyLoadedAt, now: now)
         let before = storage.state
-        var working = before
         var transactions: [[FactsMutation]] = []
         var results: [Result<FactsReply, FactsError>] = []
         results.reserveCapacity(writes.count)
-        for write in writes {
-            do throws(FactsError) {
-                let (mutations, reply) = try executor.execute(write, state: &working)
-                if !mutations.isEmpty { transactions.append(mutations) }
-                results.append(.success(reply))
-            } catch {
-                results.append(.failure(error))
-            }
-        }
-        guard !transactions.isEmpty else { return Outcome(results: results) }
+        let foreign: [[FactsMutation]]
         do {
-            try storage.commit(transactions)
+            // A shared store calls back with the facts other sidecars committed applied, under
+            // its write lock, so the writes are checked against the latest facts.
+            foreign = try storage.commit { latest in
+                let executor = FactsWriteExecutor(
+                    statics: catalog.statics, policy: base.policy, policyLoadedAt: catalog.policyLoadedAt, now: now)
+                var working = latest
+                for write in writes {
+                    let unchanged = working
+                    do throws(FactsError) {
+                        let (mutations, reply) = try executor.execute(write, state: &working)
+                        if let why = storage.unstorable(mutations) {
+                            working = unchanged
+                            throw FactsError(.unstorable, why)
+                        }
+                        if !mutations.isEmpty { transactions.append(mutations) }
+                        results.append(.success(reply))
+                    } catch {
+                        results.append(.failure(error))
+                    }
+                }
+                return transactions
+            }
         } catch {
-            let refused = results.map { result -> Result<FactsReply, FactsError> in
-                guard case .success = result else { return result }
+            let refused = writes.indices.map { index -> Result<FactsReply, FactsError> in
+                if index < results.count, case .failure = results[index] { return results[index] }
                 return .failure(.unavailable("the write could not be stored: \(error)"))
             }
             return Outcome(results: refused, storageError: error)
         }
-        publish(transactions, from: before)
+        guard !transactions.isEmpty || !foreign.isEmpty else { return Outcome(results: results) }
+        publish(foreign + transactions, from: before)
         return Outcome(results: results, published: (snapshot, catalog))
+    }
+
+    /// Applies what other writers of a shared store committed since the last call (nothing
+    /// for the local journal), and moves the snapshot and catalog on by it.
+    /// - Returns: the snapshot and catalog to publish, or `nil` when nothing changed.
+    /// - Throws: ``FactsStoreError`` when the store cannot be read; nothing changes then.
+    public func follow() throws(FactsStoreError) -> (snapshot: PolicySnapshot, catalog: FactsCatalog)? {
+        let before = storage.state
+        let changes = try storage.follow()
+        guard !changes.isEmpty else { return nil }
+        publish(changes, from: before)
+        return (snapshot, catalog)
     }
 
     /// Swaps in a newly compiled policy and re-applies every API fact to it.
     /// - Returns: the API assignments the new policy cannot apply, sorted.
     public func reload(base: PolicySnapshot, now: Timestamp) -> [AssignmentKey] {
         self.base = base
-        (snapshot, catalog) = Self.build(base: base, api: storage.state, ids: catalog.apiIDs, now: now)
+        (snapshot, catalog) = Self.build(base: base, api: storage.state, ids: catalog.apiIDs, position: storage.lastSequence, now: now)
         return dangling
     }
 
@@ -102,15 +128,17 @@ public final class FactsEngine {
         }
         catalog = FactsCatalog(
             api: storage.state, statics: statics, policy: catalog.policy, policyLoadedAt: catalog.policyLoadedAt,
-            listings: listings, apiIDs: ids)
+            listings: listings, apiIDs: ids, position: storage.lastSequence)
     }
 
-    private static func build(base: PolicySnapshot, api: FactsState, ids: StableIDIndex, now: Timestamp) -> (PolicySnapshot, FactsCatalog) {
+    private static func build(
+        base: PolicySnapshot, api: FactsState, ids: StableIDIndex, position: UInt64, now: Timestamp
+    ) -> (PolicySnapshot, FactsCatalog) {
         let (snapshot, dangling) = EffectiveFacts.build(base: base, api: api)
         let statics = StaticFacts(policy: base.policy)
         let catalog = FactsCatalog(
             api: api, statics: statics, policy: base.policy, policyLoadedAt: now,
-            listings: FactsListings(api: api, statics: statics, dangling: dangling), apiIDs: ids)
+            listings: FactsListings(api: api, statics: statics, dangling: dangling), apiIDs: ids, position: position)
         return (snapshot, catalog)
     }
 }

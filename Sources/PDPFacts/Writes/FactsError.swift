@@ -12,6 +12,9 @@ public struct FactsError: Error, Sendable, Equatable, CustomStringConvertible {
         case declaredInPolicy
         /// The write could not be stored (the journal failed, or the writer has stopped).
         case unavailable
+        /// The store cannot hold what the write contains (PostgreSQL: a U+0000 character, a
+        /// key too long for an index); retrying will not help.
+        case unstorable
     }
 
     public var kind: Kind

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import NIOCore
 import PDPCore
+import PDPStore
 import PDPWire
 
 /// `/health`, `/healthy` and `/ready`: open to orchestrators without the API key.
@@ -39,7 +40,7 @@ enum HealthEndpoints {
         writer.beginObject()
         writer.key("status")
         let storage = facts?.storageStatus
-        let reason = ready ? unreadiness(context.readiness, storage: storage, strictReload: strictReload) : nil
+        let reason = ready ? unreadiness(context.readiness, storage: storage, tooStale: facts?.isTooStale ?? false, strictReload: strictReload) : nil
         writer.string(reason == nil ? "ok" : "unavailable")
         if let reason {
             writer.key("reason")
@@ -53,9 +54,12 @@ enum HealthEndpoints {
     }
 
     /// Why the server is not ready, as a stable code; `nil` when it is.
-    static func unreadiness(_ readiness: Readiness, storage: FactsWriter.StorageStatus?, strictReload: Bool) -> String? {
+    static func unreadiness(_ readiness: Readiness, storage: FactsWriter.StorageStatus?, tooStale: Bool, strictReload: Bool) -> String? {
         if !readiness.ready { return "policy_not_loaded" }
         if storage?.writeProblem != nil { return "facts_storage_unwritable" }
+        // Past --max-staleness behind the shared facts store, stop taking traffic (decisions
+        // would still be answered, from facts that old).
+        if tooStale { return "facts_too_stale" }
         if strictReload, readiness.lastReloadError != nil { return "policy_reload_failed" }
         return nil
     }
@@ -82,17 +86,24 @@ enum HealthEndpoints {
         writer.int(context.readiness.reloads)
         writer.key("reload_failures")
         writer.int(context.readiness.reloadFailures)
+        if let facts {
+            writer.key("digest")
+            writer.string(facts.policyDigest)
+        }
         writer.endObject()
         guard let facts else { return }
         let catalog = facts.catalog
         writer.key("facts")
         writer.beginObject()
         writer.key("storage")
-        writer.string(facts.isDurable ? "journal" : "memory")
+        writer.string(facts.storageKind)
         writer.key("write_problem")
         if let problem = storage?.writeProblem { writer.string(capped(problem).shown) } else { writer.null() }
         writer.key("journal_bytes")
         writer.int(storage?.journalBytes ?? 0)
+        writer.key("position")
+        writer.int(Int(clamping: catalog.position))
+        if let sync = facts.sync { shared(sync.reading, maxStaleness: facts.maxStaleness, into: &writer) }
         writer.key("users")
         writer.int(catalog.api.users.count)
         writer.key("tenants")
@@ -111,6 +122,22 @@ enum HealthEndpoints {
         }
         writer.endArray()
         writer.endObject()
+    }
+
+    /// How far this sidecar follows the shared store: `synced` (whether it has seen every
+    /// committed change since it started), `staleness_seconds` (since it last had; `null`
+    /// before), `connected`, `last_error`, `max_staleness_seconds`.
+    private static func shared(_ reading: FactsSyncStatus.Reading, maxStaleness: Double?, into writer: inout JSONWriter) {
+        writer.key("synced")
+        writer.bool(reading.syncedAt != nil)
+        writer.key("staleness_seconds")
+        if let staleness = reading.staleness() { writer.double((staleness * 1000).rounded() / 1000) } else { writer.null() }
+        writer.key("connected")
+        writer.bool(reading.connected)
+        writer.key("last_error")
+        if let error = reading.lastError { writer.string(capped(error).shown) } else { writer.null() }
+        writer.key("max_staleness_seconds")
+        if let maxStaleness { writer.double(maxStaleness) } else { writer.null() }
     }
 
     /// The first ``maxDiagnosticLines`` lines of `text`, each cut at

@@ -26,6 +26,8 @@ public final class FactsWriter: Service, Sendable {
         case reload(PolicySnapshot, @Sendable ([AssignmentKey]) -> Void)
         /// Retries the storage after a failed write (see ``retryInterval``).
         case probe
+        /// Apply what other sidecars committed to a shared store.
+        case follow
     }
 
     /// Whether the facts can be written, and how the journal is doing (for `/ready` and
@@ -47,6 +49,8 @@ public final class FactsWriter: Service, Sendable {
         var jobs: [Job] = []
         var scheduled = false
         var stopped = false
+        /// A `.follow` is queued: one is enough however often the store wakes the writer.
+        var followQueued = false
     }
 
     private let engine: Mutex<FactsEngine>
@@ -58,16 +62,30 @@ public final class FactsWriter: Service, Sendable {
     private let syncObserver = Mutex<(@Sendable (UInt64) -> Void)?>(nil)
     let snapshots: SnapshotStore
     let logger: Logger
-    /// Whether the facts are on disk (for `/ready`).
-    public let isDurable: Bool
+    /// Where the facts are kept, for `/ready`: `journal`, `memory` or `postgres`.
+    public let storageKind: String
+    /// How far a shared store's facts are followed (`nil` for a local store), for `/ready`.
+    public let sync: FactsSyncStatus?
+    /// Seconds behind a shared store after which `/ready` answers 503 (`nil`: never).
+    public let maxStaleness: Double?
+    /// ``PolicyDigest`` of the policy in effect, for `/ready`.
+    private let digest: Mutex<String>
 
     /// Publishes the effective snapshot (`base` plus the facts in `storage`) into
     /// `snapshots`.
     /// - Parameters:
     ///   - base: the compiled policy with its static users (`PolicyCompiler.compile`).
     ///   - storage: the recovered store; the writer owns it from now on.
-    public init(base: PolicySnapshot, storage: sending FactsStore, snapshots: SnapshotStore, logger: Logger) {
-        self.isDurable = storage.configuration.directory != nil
+    ///   - maxStaleness: seconds behind a shared store after which `/ready` answers 503
+    ///     (`nil`, the default: never).
+    public init(
+        base: PolicySnapshot, storage: sending any FactsStorage, snapshots: SnapshotStore, logger: Logger,
+        maxStaleness: Double? = nil
+    ) {
+        self.storageKind = storage.kind
+        self.sync = storage.syncStatus
+        self.maxStaleness = maxStaleness
+        self.digest = Mutex(PolicyDigest.of(base.policy))
         let engine = FactsEngine(base: base, storage: storage, now: .now())
         snapshots.publish(engine.snapshot)
         self.snapshots = snapshots
@@ -87,7 +105,7 @@ public final class FactsWriter: Service, Sendable {
         syncObserver.withLock { $0 = observer }
     }
 
-    private static func status(of storage: FactsStore) -> StorageStatus {
+    private static func status(of storage: any FactsStorage) -> StorageStatus {
         StorageStatus(writeProblem: storage.writeProblem, journalBytes: storage.journalBytes, lastSyncNanoseconds: storage.lastSyncNanoseconds)
     }
 
@@ -98,6 +116,17 @@ public final class FactsWriter: Service, Sendable {
 
     /// The facts as REST reads see them.
     public var catalog: FactsCatalog { catalogs.current }
+
+    /// ``PolicyDigest`` of the policy in effect (changes with each reload).
+    public var policyDigest: String { digest.withLock { $0 } }
+
+    /// Whether the facts are further behind a shared store than ``maxStaleness`` allows
+    /// (never synced counts as too far). Always `false` without a limit or a shared store.
+    public var isTooStale: Bool {
+        guard let maxStaleness, let sync else { return false }
+        guard let staleness = sync.reading.staleness() else { return true }
+        return staleness > maxStaleness
+    }
 
     /// Queues `write`; the future completes once it is durable and visible to checks, or at
     /// once with ``FactsError/Kind/unavailable`` after shutdown.
@@ -119,10 +148,21 @@ public final class FactsWriter: Service, Sendable {
         }
     }
 
+    /// Applies, on the writer's queue and in line with writes, what other sidecars committed
+    /// to a shared store since the last time. Calls while one is queued are merged. Safe to
+    /// call from any thread (the store's change listener calls it on each notification).
+    public func follow() {
+        _ = enqueue(.follow)
+    }
+
     /// Queues `job` and schedules a drain if none is pending. `false` when stopped.
     private func enqueue(_ job: Job, evenWhenStopped: Bool = false) -> Bool {
         let schedule = pending.withLock { pending -> Bool? in
             if pending.stopped && !evenWhenStopped { return nil }
+            if case .follow = job {
+                if pending.followQueued { return false }
+                pending.followQueued = true
+            }
             pending.jobs.append(job)
             defer { pending.scheduled = true }
             return !pending.scheduled
@@ -138,6 +178,7 @@ public final class FactsWriter: Service, Sendable {
             let jobs = pending.withLock { pending in
                 let jobs = pending.jobs
                 pending.jobs = []
+                pending.followQueued = false
                 if jobs.isEmpty { pending.scheduled = false }
                 return jobs
             }
@@ -155,6 +196,10 @@ public final class FactsWriter: Service, Sendable {
                     commit(writes)
                     writes = []
                     probeStorage()
+                case .follow:
+                    commit(writes)
+                    writes = []
+                    applyFollow()
                 }
             }
             commit(writes)
@@ -210,7 +255,7 @@ extension FactsWriter {
     fileprivate func probeStorage() {
         let recovered = engine.withLock { engine -> Bool in
             guard engine.storage.writeProblem != nil else { return false }
-            return (try? engine.storage.commit([])) != nil
+            return (try? engine.storage.retryWrites()) != nil
         }
         if recovered { logger.notice("facts storage is writable again") }
         publishStatus()
@@ -237,9 +282,35 @@ extension FactsWriter {
         }
     }
 
+    fileprivate func applyFollow() {
+        let compaction = engine.withLock { engine -> FactsCompaction? in
+            let published: (snapshot: PolicySnapshot, catalog: FactsCatalog)?
+            do {
+                published = try engine.follow()
+            } catch {
+                // The store keeps trying (its listener wakes the writer again); decisions go
+                // on from the facts already applied.
+                logger.debug("following the shared facts store failed", metadata: ["error": "\(error)"])
+                return nil
+            }
+            guard let published else { return nil }
+            catalogs.publish(published.catalog)
+            snapshots.publish(published.snapshot)
+            do {
+                return try engine.storage.startCompaction()
+            } catch {
+                logger.error("journal rotation for compaction failed", metadata: ["error": "\(error)"])
+                return nil
+            }
+        }
+        if let compaction { runCompaction(compaction) }
+    }
+
     fileprivate func applyReload(_ base: PolicySnapshot) -> [AssignmentKey] {
         engine.withLock { engine in
             let dangling = engine.reload(base: base, now: .now())
+            let policyDigest = PolicyDigest.of(base.policy)
+            digest.withLock { $0 = policyDigest }
             catalogs.publish(engine.catalog)
             snapshots.publish(engine.snapshot)
             Self.report(dangling, logger: logger)

@@ -98,6 +98,7 @@ extension RESTError {
         case .duplicate: self = .duplicate(error.message)
         case .declaredInPolicy: self = .declaredInPolicy(error.message)
         case .unavailable: self = .unavailable(error.message)
+        case .unstorable: self = .invalid(["body"], error.message, type: "value_error.unstorable")
         }
     }
 }

@@ -18,19 +18,14 @@ public struct PolicyReloadConfiguration: Sendable {
     /// policy: an edit made between loading and the watcher's start is then still noticed.
     /// `nil` takes it when the watcher starts.
     public var loadedFiles: PolicyFilesFingerprint?
-    /// The ``PolicyDigest`` of the files when the serving policy was read (taken before
-    /// loading it, like ``loadedFiles``); `nil` computes it when the service starts.
-    public var loadedDigest: String?
 
     public init(
-        paths: [String], watch: Bool = true, pollInterval: Duration = .seconds(1), loadedFiles: PolicyFilesFingerprint? = nil,
-        loadedDigest: String? = nil
+        paths: [String], watch: Bool = true, pollInterval: Duration = .seconds(1), loadedFiles: PolicyFilesFingerprint? = nil
     ) {
         self.paths = paths
         self.watch = watch
         self.pollInterval = pollInterval
         self.loadedFiles = loadedFiles
-        self.loadedDigest = loadedDigest
     }
 }
 
@@ -80,14 +75,10 @@ public final class PolicyReloadService: Service, Sendable {
     @discardableResult
     public func reload(reason: String) async -> Bool {
         let ticket = sequencer.ticket()
-        // Read before compiling: an edit made meanwhile makes the digest differ from what
-        // the next reload computes, so it is never stuck on a stale one.
-        let digest = PolicyDigest.of(paths: configuration.paths)
         let compiled = compile()
         let applied = await sequencer.applyInTurn(ticket) { () async -> Bool in
             switch compiled {
             case .success(let base):
-                state.metrics.setPolicyDigest(digest)
                 return await apply(base, reason: reason)
             case .failure(let diagnostics): return reportFailure(diagnostics, reason: reason)
             }
@@ -101,6 +92,7 @@ public final class PolicyReloadService: Service, Sendable {
 
     private func apply(_ base: PolicySnapshot, reason: String) async -> Bool {
         let dangling = await state.facts.reload(base: base)
+        state.metrics.setPolicyDigest(state.facts.policyDigest)
         var readiness = state.readiness
         readiness.reloads += 1
         readiness.lastReloadError = nil
@@ -141,7 +133,7 @@ public final class PolicyReloadService: Service, Sendable {
     public func run() async throws {
         let configuration = self.configuration
         if state.metrics.policyDigestValue == nil {
-            state.metrics.setPolicyDigest(configuration.loadedDigest ?? PolicyDigest.of(paths: configuration.paths))
+            state.metrics.setPolicyDigest(state.facts.policyDigest)
         }
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in

@@ -16,6 +16,9 @@ public enum FactsStoreError: Error, Sendable, CustomStringConvertible, Equatable
     /// A snapshot is there but no journal: the journal was deleted, and with it every write
     /// since the snapshot.
     case missingJournal(directory: String)
+    /// The shared store (PostgreSQL) could not be reached, or did not commit: what happened.
+    /// Nothing was written; the same write can be tried again.
+    case shared(String)
 
     public var description: String {
         switch self {
@@ -42,14 +45,17 @@ public enum FactsStoreError: Error, Sendable, CustomStringConvertible, Equatable
             would be lost. Refusing to start; restore the journal from a backup, or run `pdp facts repair \(directory) \
             --accept-missing-journal` to continue from the snapshot alone.
             """
+        case .shared(let what): what
         }
     }
 
     /// Whether the data directory itself is unusable (damage or a missing file), as opposed
     /// to a system call failing.
     public var isDamage: Bool {
-        if case .io = self { return false }
-        return true
+        switch self {
+        case .io, .shared: false
+        default: true
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import PDPCore
+import PDPFacts
 @testable import PDPServer
 import Testing
 
@@ -72,7 +73,7 @@ import Testing
         }
     }
 
-    @Test("reloads are counted with their result, and the policy digest follows the files")
+    @Test("reloads are counted with their result, and the policy digest follows the policy served")
     func reloads() async throws {
         let file = try PolicyReloadTests.PolicyFile(PolicyReloadTests.withEditor)
         try await withTestServer(snapshot: try file.compile().get()) { server in
@@ -82,7 +83,8 @@ import Testing
             #expect(await reloader.reload(reason: "test"))
             let first = try Self.scrape(server)
             let digest = try #require(first.all("pdp_policy_info").first?.labels["digest"])
-            #expect(digest == PolicyDigest.of(paths: [file.path]))
+            #expect(digest == PolicyDigest.of(try file.compile().get().policy))
+            #expect(digest == server.server.state.facts.policyDigest, "/metrics and /ready show the same digest")
             #expect(first.value("pdp_policy_reloads_total", ["result": "success"]) == 1)
             #expect(first.value("pdp_policy_last_reload_success") == 1)
 

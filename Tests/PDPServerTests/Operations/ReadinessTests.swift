@@ -45,10 +45,11 @@ import Testing
         let broken = FactsWriter.StorageStatus(writeProblem: "No space left on device", journalBytes: 24, lastSyncNanoseconds: nil)
         let fine = FactsWriter.StorageStatus(writeProblem: nil, journalBytes: 24, lastSyncNanoseconds: 1_000)
         let failedReload = Readiness(lastReloadError: "policy.yaml:1:1: bad")
-        #expect(HealthEndpoints.unreadiness(Readiness(ready: false), storage: broken, strictReload: true) == "policy_not_loaded")
-        #expect(HealthEndpoints.unreadiness(failedReload, storage: broken, strictReload: true) == "facts_storage_unwritable")
-        #expect(HealthEndpoints.unreadiness(failedReload, storage: fine, strictReload: true) == "policy_reload_failed")
-        #expect(HealthEndpoints.unreadiness(failedReload, storage: fine, strictReload: false) == nil)
-        #expect(HealthEndpoints.unreadiness(Readiness(), storage: nil, strictReload: true) == nil)
+        #expect(HealthEndpoints.unreadiness(Readiness(ready: false), storage: broken, tooStale: false, strictReload: true) == "policy_not_loaded")
+        #expect(HealthEndpoints.unreadiness(failedReload, storage: broken, tooStale: false, strictReload: true) == "facts_storage_unwritable")
+        #expect(HealthEndpoints.unreadiness(failedReload, storage: fine, tooStale: false, strictReload: true) == "policy_reload_failed")
+        #expect(HealthEndpoints.unreadiness(failedReload, storage: fine, tooStale: true, strictReload: true) == "facts_too_stale")
+        #expect(HealthEndpoints.unreadiness(failedReload, storage: fine, tooStale: false, strictReload: false) == nil)
+        #expect(HealthEndpoints.unreadiness(Readiness(), storage: nil, tooStale: false, strictReload: true) == nil)
     }
 }

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: Apache-2.0
+import Logging
+import PDPCore
+import PDPServer
+import PDPStore
+import PDPStorePostgres
+import ServiceLifecycle
+
+/// Opens the facts storage `pdp serve` was asked for: the local journal under the data
+/// directory (the default), memory only, or PostgreSQL shared with other sidecars (with a
+/// local copy under `DATA_DIR/postgres`), and the services the choice needs.
+struct FactsStorageSetup {
+    /// The store, for ``FactsWriter``.
+    var storage: any FactsStorage
+    /// Given the writer: the services to run beside it (PostgreSQL's change listener).
+    var services: @Sendable (FactsWriter) -> [any Service] = { _ in [] }
+
+    /// The facts writer over the storage ``open(store:dataDirectory:inMemory:compactAfterBytes:logger:)``
+    /// chose, and the services to run beside it.
+    static func writer(
+        store: String?, dataDirectory: String, inMemory: Bool, compactAfterBytes: Int, base: PDPCore.PolicySnapshot,
+        snapshots: SnapshotStore, logger: Logger, maxStaleness: Double?
+    ) throws -> (FactsWriter, [any Service]) {
+        let setup = try open(store: store, dataDirectory: dataDirectory, inMemory: inMemory, compactAfterBytes: compactAfterBytes, logger: logger)
+        let services = setup.services
+        let storage = setup.storage
+        let writer = FactsWriter(base: base, storage: storage, snapshots: snapshots, logger: logger, maxStaleness: maxStaleness)
+        return (writer, services(writer))
+    }
+
+    /// - Parameters:
+    ///   - store: `--facts-store` / `$PDP_FACTS_STORE`: `journal` (or `nil`) or a
+    ///     `postgres://` URL.
+    /// - Throws: ``Status/storageFailure`` (exit 7) after saying why on standard error, for
+    ///   a damaged data directory, a bad URL or a database a newer pdp migrated.
+    static func open(store: String?, dataDirectory: String, inMemory: Bool, compactAfterBytes: Int, logger: Logger) throws -> FactsStorageSetup {
+        if let store, store != "journal" {
+            return try openPostgres(url: store, cacheDirectory: inMemory ? nil : dataDirectory + "/postgres", logger: logger)
+        }
+        if inMemory { return FactsStorageSetup(storage: FactsStore()) }
+        let storage: FactsStore
+        do {
+            storage = try FactsStore(configuration: FactsStoreConfiguration(directory: dataDirectory, compactionThresholdBytes: compactAfterBytes))
+        } catch {
+            writeStandardError("pdp serve: cannot use the data directory \(dataDirectory): \(error.description)")
+            throw Status.storageFailure
+        }
+        for warning in storage.recoveryWarnings { logger.warning("\(warning)") }
+        // Said plainly, not only as log metadata: facts outlive the process, and someone
+        // who restarts a server should know which ones came back and from where.
+        let state = storage.state
+        logger.notice(
+            "facts: \(state.users.count) users, \(state.tenants.count) tenants, \(state.assignments.count) role assignments loaded from \(dataDirectory) (--in-memory keeps none; remove that directory to start empty)",
+            metadata: ["pdp.data_dir": "\(dataDirectory)", "facts.replayed": "\(storage.replayedTransactions)"])
+        if let problem = storage.writeProblem {
+            logger.error("facts writes are refused until the data directory can be written: \(problem)")
+        }
+        return FactsStorageSetup(storage: storage)
+    }
+
+    private static func openPostgres(url: String, cacheDirectory: String?, logger: Logger) throws -> FactsStorageSetup {
+        let configuration: PostgresStoreConfiguration
+        let storage: PostgresFactsStore
+        do {
+            configuration = try PostgresStoreConfiguration(url: url, cacheDirectory: cacheDirectory)
+        } catch {
+            writeStandardError("pdp serve: \(error.description)")
+            throw Status.storageFailure
+        }
+        do {
+            storage = try PostgresFactsStore(configuration: configuration, logger: logger)
+        } catch {
+            writeStandardError("pdp serve: cannot use the facts store \(configuration.redacted): \(error)")
+            throw Status.storageFailure
+        }
+        for warning in storage.cacheWarnings { logger.warning("\(warning)") }
+        let state = storage.state
+        logger.notice(
+            "facts: \(state.users.count) users, \(state.tenants.count) tenants, \(state.assignments.count) role assignments at position \(storage.lastSequence) from \(configuration.redacted) (\(storage.startedFrom))",
+            metadata: ["pdp.facts_store": "\(configuration.redacted)", "facts.position": "\(storage.lastSequence)"])
+        return FactsStorageSetup(storage: storage) { writer in
+            [PostgresChangeListener(configuration: configuration, logger: logger, wake: { writer.follow() })]
+        }
+    }
+}
