@@ -67,6 +67,24 @@ def test_a_second_server_on_a_held_port_exits_8_and_the_first_keeps_all_traffic(
         first.assert_alive()
 
 
+def test_a_restart_binds_the_same_port_while_the_last_runs_connections_linger():
+    # SIGTERM closes the idle keep-alive connections from the server's side, which leaves
+    # them in TIME_WAIT on the server's port for a minute: SO_REUSEADDR lets the next start
+    # bind it at once (never SO_REUSEPORT, which would let two servers share it).
+    port = free_port()
+    check = {"user": {"key": "alice"}, "action": "read", "resource": {"type": "task"}}
+    with running_pdp(["--in-memory", "--port", str(port)]) as first:
+        kept = [http.client.HTTPConnection("127.0.0.1", port, timeout=10) for _ in range(8)]
+        for connection in kept:
+            connection.request("POST", "/allowed", json.dumps(check), HEADERS)
+            assert connection.getresponse().read()
+    for connection in kept:
+        connection.close()
+    with running_pdp(["--in-memory", "--port", str(port)]) as second:
+        assert second.port == port
+        assert request("127.0.0.1", port, "POST", "/allowed", check)[0] == 200
+
+
 def test_an_ipv6_host_is_printed_in_brackets_and_served():
     with running_pdp(["--in-memory", "--host", "::1"]) as server:
         assert server.url == f"http://[::1]:{server.port}"
