@@ -96,7 +96,10 @@ struct PDPClientDecisionTests {
     @Test("sequential checks reuse one keep-alive connection")
     func connectionsArePooled() async throws {
         let server = try CannedHTTPServer(body: #"{"allow": true, "result": true}"#)
-        let client = PDPClient(configuration: PDPClientConfiguration(pdpURL: server.url))
+        // Generous timeouts: a connect attempt that times out on a starved machine (the ASan
+        // suite) is retried by the pool, and the server counts both connections.
+        let client = PDPClient(
+            configuration: PDPClientConfiguration(pdpURL: server.url, connectTimeoutMilliseconds: 60_000, requestTimeoutMilliseconds: 120_000))
         for _ in 0..<20 { #expect(try await client.check(PDPCheck("alice", "read", "task"))) }
         #expect(server.requests == 20)
         #expect(server.connections == 1)

@@ -16,6 +16,7 @@ import hashlib
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -150,6 +151,17 @@ def wait_until(predicate, what, seconds=CONVERGE_SECONDS):
         time.sleep(0.02)  # polling another process's answer: the event is not ours to await
 
 
+def metrics_text(server) -> str:
+    connection = http.client.HTTPConnection(server.host, server.port, timeout=10)
+    try:
+        connection.request("GET", "/metrics", headers={"Authorization": f"Bearer {API_KEY}"})
+        response = connection.getresponse()
+        assert response.status == 200
+        return response.read().decode()
+    finally:
+        connection.close()
+
+
 def position(server) -> int:
     return ready(server)[1]["facts"]["position"]
 
@@ -215,6 +227,15 @@ def test_three_sidecars_share_every_write_and_answer_alike(cluster):
         assert len({body["policy"]["digest"] for _, body in details}) == 1
         assert {body["facts"]["storage"] for _, body in details} == {"postgres"}
         assert all(body["facts"]["connected"] and body["facts"]["synced"] for _, body in details)
+        # /metrics tells the same: one digest and one position on every sidecar.
+        shown = set()
+        for server in servers:
+            text = metrics_text(server)
+            digest = re.search(r'^pdp_policy_info\{digest="([0-9a-f]+)"\} 1', text, re.M).group(1)
+            at = int(float(re.search(r"^pdp_facts_position (\S+)", text, re.M).group(1)))
+            assert re.search(r"^pdp_facts_store_connected 1", text, re.M), text
+            shown.add((digest, at))
+        assert shown == {(details[0][1]["policy"]["digest"], position(servers[0]))}
         # The static workload still decides as the policy files say, on every sidecar.
         for server in servers:
             run = subprocess.run(

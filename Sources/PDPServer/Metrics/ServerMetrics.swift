@@ -147,6 +147,15 @@ public final class ServerMetrics: Sendable {
         if let last = storage.lastSyncNanoseconds {
             CoreMetrics.Gauge(label: "pdp_facts_last_fsync_seconds", factory: factory).record(Double(last) / 1e9)
         }
+        // The change position of the facts applied (sidecars on one shared store that show the
+        // same position hold the same facts), and how far behind that store this one is.
+        gauge("pdp_facts_position", Int(clamping: catalog.position))
+        if let sync = state.facts.sync {
+            let reading = sync.reading
+            gauge("pdp_facts_store_connected", reading.connected ? 1 : 0)
+            // -1 until the sidecar has once seen every committed change.
+            CoreMetrics.Gauge(label: "pdp_facts_staleness_seconds", factory: factory).record(reading.staleness() ?? -1)
+        }
         for (name, sink) in [("decision", state.logs.decisions), ("access", state.logs.access)] {
             let total = sink?.droppedRecords ?? 0
             let delta = total &- (dropped[name] ?? 0)
