@@ -96,7 +96,7 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong("in-memory"), help: "Keep API-written facts in memory only, lost on exit (env PDP_IN_MEMORY=true).")
     var inMemory = false
 
-    @Flag(inversion: .prefixedNo, help: "Reload the policy when its files change; SIGHUP always reloads (env PDP_WATCH=false for --no-watch).")
+    @Flag(inversion: .prefixedNo, help: "Reload the policy when its files change (file-system events, a 30 s poll as fallback); SIGHUP always reloads (env PDP_WATCH=false for --no-watch).")
     var watch = true
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env PDP_LOG_LEVEL).")
