@@ -42,7 +42,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("api-key"), help: "Bearer token clients must send (default: $PDP_API_KEY, then $PERMIT_API_KEY).")
     var apiKey: String?
 
-    @Option(help: "Event loop threads, 1 to 1024 (env PDP_THREADS; default: one per core).")
+    @Option(help: "Event loop threads, 1 to 1024 (env PDP_THREADS; default: one fewer than the cores, at least 1, so a sidecar leaves a core to its app).")
     var threads: Int?
 
     @Flag(help: "Add a `debug` reason to every decision response (env PDP_DEBUG=true).")
@@ -183,7 +183,7 @@ struct Serve: AsyncParsableCommand {
         }
         let snapshots = SnapshotStore(snapshot)
         let facts = FactsWriter(base: snapshot, storage: storage, snapshots: snapshots, logger: logger)
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads ?? System.coreCount)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads ?? EventLoopCount.defaultCount(cores: System.coreCount))
         let server = PDPServer(configuration: configuration, store: snapshots, group: group, logger: logger, facts: facts, logs: requestLogs)
         let paths = policy
         let reloader = PolicyReloadService(
