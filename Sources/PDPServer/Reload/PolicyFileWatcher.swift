@@ -25,7 +25,7 @@ import Darwin
 /// is reached, or not Linux), only the timer runs: polling, as before.
 final class PolicyFileWatcher: @unchecked Sendable {
     // Unchecked: `descriptor` and the sources are set in `init` and only read afterwards;
-    // the watch list is touched only on `queue`.
+    // after `init`, the watches are renewed only on `queue`.
     let changes: AsyncStream<Void>
     /// Whether file-system events are delivered (false: polling only).
     let usesEvents: Bool
@@ -41,13 +41,19 @@ final class PolicyFileWatcher: @unchecked Sendable {
         (changes, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         self.paths = paths
         #if os(Linux)
-        descriptor = inotify_init1(Int32(O_NONBLOCK | O_CLOEXEC))
+        var opened = inotify_init1(Int32(O_NONBLOCK | O_CLOEXEC))
         #else
-        descriptor = -1
+        var opened: Int32 = -1
         #endif
+        // No watch at all (the per-user watch limit reached, no path or directory there):
+        // events would never come, so poll as if inotify were missing.
+        if opened >= 0, Self.arm(opened, paths) == 0 {
+            close(opened)
+            opened = -1
+        }
+        descriptor = opened
         usesEvents = descriptor >= 0
         if usesEvents {
-            queue.sync { arm() }
             let read = DispatchSource.makeReadSource(fileDescriptor: descriptor, queue: queue)
             read.setEventHandler { [weak self] in self?.drain() }
             // Closed only once the source has let go of it: closing earlier could hand the
@@ -83,14 +89,17 @@ final class PolicyFileWatcher: @unchecked Sendable {
     #endif
 
     /// Puts a watch on every path and on its directory; a path that does not exist (yet) is
-    /// skipped, its directory still reports its creation.
-    private func arm() {
+    /// skipped, its directory still reports its creation. Returns how many watches are set.
+    @discardableResult
+    private static func arm(_ descriptor: Int32, _ paths: [String]) -> Int {
+        var armed = 0
         #if os(Linux)
         for path in paths {
-            _ = inotify_add_watch(descriptor, path, Self.mask)
-            _ = inotify_add_watch(descriptor, Self.directory(of: path), Self.mask)
+            if inotify_add_watch(descriptor, path, mask) >= 0 { armed += 1 }
+            if inotify_add_watch(descriptor, directory(of: path), mask) >= 0 { armed += 1 }
         }
         #endif
+        return armed
     }
 
     /// Reads every pending event (their content does not matter: any event is a hint),
@@ -108,7 +117,7 @@ final class PolicyFileWatcher: @unchecked Sendable {
             break
         }
         guard any else { return }
-        arm()
+        Self.arm(descriptor, paths)
         continuation.yield()
     }
 
