@@ -66,19 +66,19 @@ import Testing
         return path
     }
 
-    @Test("a saved file reloads within milliseconds of the save, by rename and in place, again and again")
-    func editsReloadOnEvents() async throws {
-        let directory = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let path = directory + "/policy.yaml"
-        try Self.reader.write(toFile: path, atomically: true, encoding: .utf8)
-        let loaded = PolicyFilesFingerprint(paths: [path])
-        try await withTestServer(snapshot: try compile([path]).get()) { server in
+    /// Serves the policy at `paths`, runs a reloader watching them (both polls an hour apart,
+    /// so only an event can reload), gives eve the reader role, and calls `body` with a client
+    /// and a function that awaits the next "policy reloaded" entry (`nil`: none within 20 s).
+    func withWatchingReloader(
+        _ paths: [String], _ body: (RawHTTPClient, () async -> ContinuousClock.Instant?) async throws -> Void
+    ) async throws {
+        let loaded = PolicyFilesFingerprint(paths: paths)
+        try await withTestServer(snapshot: try compile(paths).get()) { server in
             let log = LogEvents()
             let reloader = PolicyReloadService(
                 configuration: PolicyReloadConfiguration(
-                    paths: [path], pollInterval: .seconds(3600), fallbackPollInterval: .seconds(3600), loadedFiles: loaded),
-                compile: { compile([path]) }, server: server.server, logger: Logger(label: "watch-test", factory: { _ in log }))
+                    paths: paths, pollInterval: .seconds(3600), fallbackPollInterval: .seconds(3600), loadedFiles: loaded),
+                compile: { compile(paths) }, server: server.server, logger: Logger(label: "watch-test", factory: { _ in log }))
             var entries = log.stream.makeAsyncIterator()
             let running = Task { try await reloader.run() }
             defer { running.cancel() }
@@ -86,7 +86,17 @@ import Testing
             let client = try server.connect()
             _ = try client.roundTrip(.make("PUT", "/facts/users/eve", body: #"{"key":"eve","role_assignments":[{"role":"reader","tenant":"default"}]}"#))
             #expect(try !docCheck(client, "eve", "write"))
+            try await body(client) { await next("policy reloaded", from: log, in: &entries) }
+        }
+    }
 
+    @Test("a saved file reloads within milliseconds of the save, by rename and in place, again and again")
+    func editsReloadOnEvents() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/policy.yaml"
+        try Self.reader.write(toFile: path, atomically: true, encoding: .utf8)
+        try await withWatchingReloader([path]) { client, nextReload in
             var latencies: [Duration] = []
             for round in 0..<4 {
                 let text = round.isMultiple(of: 2) ? Self.writer : Self.reader
@@ -94,7 +104,7 @@ import Testing
                 // Editors save both ways: a new file renamed over the old one (a new inode:
                 // the watch must be put on it again), and a rewrite in place.
                 try text.write(toFile: path, atomically: round < 2, encoding: .utf8)
-                let reloaded = try #require(await next("policy reloaded", from: log, in: &entries), "no reload after save \(round)")
+                let reloaded = try #require(await nextReload(), "no reload after save \(round)")
                 latencies.append(reloaded - saved)
                 #expect(try docCheck(client, "eve", "write") == round.isMultiple(of: 2))
             }
@@ -119,22 +129,10 @@ import Testing
         }
         try publish(1, Self.reader)
         try files.createSymbolicLink(atPath: volume + "/policy.yaml", withDestinationPath: "..data/policy.yaml")
-        let loaded = PolicyFilesFingerprint(paths: [volume])
-        try await withTestServer(snapshot: try compile([volume]).get()) { server in
-            let log = LogEvents()
-            let reloader = PolicyReloadService(
-                configuration: PolicyReloadConfiguration(
-                    paths: [volume], pollInterval: .seconds(3600), fallbackPollInterval: .seconds(3600), loadedFiles: loaded),
-                compile: { compile([volume]) }, server: server.server, logger: Logger(label: "watch-test", factory: { _ in log }))
-            var entries = log.stream.makeAsyncIterator()
-            let running = Task { try await reloader.run() }
-            defer { running.cancel() }
-            #expect(await next("watching the policy files", from: log, in: &entries) != nil)
-            let client = try server.connect()
-            _ = try client.roundTrip(.make("PUT", "/facts/users/eve", body: #"{"key":"eve","role_assignments":[{"role":"reader","tenant":"default"}]}"#))
+        try await withWatchingReloader([volume]) { client, nextReload in
             for version in 2...3 {
                 try publish(version, version == 2 ? Self.writer : Self.reader)
-                #expect(await next("policy reloaded", from: log, in: &entries) != nil, "no reload after swap \(version)")
+                #expect(await nextReload() != nil, "no reload after swap \(version)")
                 #expect(try docCheck(client, "eve", "write") == (version == 2))
             }
         }
