@@ -41,7 +41,7 @@ enum ParallelBulk {
     private struct Slice {
         var start: Int
         var end: Int?
-        var answers = ByteBuffer()
+        var answers: ByteBuffer? = nil
         var count: Int? = nil
         var allowed: UInt32 = 0
     }
@@ -114,7 +114,7 @@ enum ParallelBulk {
         var total = 0
         var allowed: UInt32 = 0
         for slice in slices {
-            guard let count = slice.count else { return nil }
+            guard let count = slice.count, slice.answers != nil else { return nil }
             total += count
             allowed &+= slice.allowed
         }
@@ -123,8 +123,8 @@ enum ParallelBulk {
         writer.begin(into: &out)
         var wroteAny = false
         for slice in slices where slice.count != 0 {
+            guard var answers = slice.answers else { continue }
             if wroteAny { out.writeStaticString(",") }
-            var answers = slice.answers
             out.writeBuffer(&answers)
             wroteAny = true
         }
