@@ -1,35 +1,35 @@
 #!/usr/bin/env bash
 # Measures `pdp serve` against nginx answering a constant {"allow":true} (the ceiling for an
 # HTTP server on this machine), in one run, on loopback:
-#   1. wrk: keep-alive and a new connection per request (how Permit's Python SDK behaves),
-#      at 1, 16, 64 and 256 connections; requests/s, p50/p99 and the ratio to nginx;
-#   2. `pdp load` (closed loop, every pdp answer verified against the policy) for the same;
-#   3. one core each: nginx with one worker against `pdp serve --threads 1`, each pinned to the
-#      last CPU, generators pinned to CPU 0: wrk keep-alive at 64 connections (the cost per
-#      request without the scheduling effects of four busy threads on two cores), and an open
-#      loop at half of the pinned pdp's maximum, p50/p99/p99.9 of both servers at that rate
-#      (the generator's own cost, about a core at 50k requests/s here, stays off the server's
-#      core);
-#   4. open loop at half of pdp's keep-alive maximum (64 connections): p50/p99/p99.9 of pdp
-#      and of nginx at the same offered rate from the same generator, with one and two
-#      generator threads (a second generator thread competes with the event loops for the
-#      two cores and adds its own scheduling delay to every latency it measures);
-#   5. /allowed/bulk with 1,000 checks per request, 2, 4 and 8 connections: decisions per
-#      second. One loop accepts and hands connections to the loops in turn, so 2
-#      connections land on 2 loops.
+#   1. wrk -t1: keep-alive and a new connection per request (how Permit's Python SDK behaves),
+#      at each of --connections. Every round runs nginx, then every pdp variant of --variants
+#      (pdp's defaults, and `--threads N`), alternating, so all see the same drift of this
+#      shared machine. Every round's line is printed (requests/s, p50, p99, p99.9), then the
+#      medians and, per pdp variant, its throughput and p99 as a ratio to nginx's;
+#   2. open loop at a fixed rate, half of nginx's keep-alive maximum at 64 connections (from
+#      table 1): `pdp load --rate` offers the same rate to nginx and to every pdp variant,
+#      alternating, one generator thread; p50/p99/p99.9 and the rate achieved per round;
+#   3. /allowed/bulk with 1,000 checks per request, 1, 2 and 4 connections: decisions per
+#      second (one connection is one batch at a time: what splitting a batch across cores buys);
+#   and with --full, the older sections: 4. `pdp load` closed loop with every answer verified;
+#   5. one core each (nginx with one worker against `pdp serve --threads 1`, pinned).
 #
-#   Benchmarks/macro/compare.sh [--duration 10] [--rounds 3] [--connections "1 16 64 256"] [--pdp PATH]
-# Each wrk cell alternates nginx and pdp --rounds times and reports medians: on a 2-core VM
-# one 10 s run of either server varies by 15-20%. First, the machine's own scheduling floor:
-# how late an idle thread wakes from a timer (Benchmarks/macro/wake_latency.c).
+#   Benchmarks/macro/compare.sh [--duration 10] [--rounds 3] [--connections "16 64"]
+#       [--variants "default 1"] [--pdp PATH] [--full]
+# --variants lists pdp's event-loop settings to compare: `default` (no --threads) and numbers.
+# Before measuring, note `uptime`: other builds on the machine make every figure noisy. The
+# machine's own scheduling floor (how late an idle thread wakes from a timer,
+# Benchmarks/macro/wake_latency.c) is printed first, and the load average before each section.
 # Installs nginx-light and wrk from Debian when missing. Builds the release pdp unless --pdp
-# is given. Talks only to 127.0.0.1; stops both servers at the end.
+# is given. Talks only to 127.0.0.1; stops every server at the end.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
 DURATION=10
 ROUNDS=3
-CONNECTIONS="1 16 64 256"
+CONNECTIONS="16 64"
+VARIANTS="default 1"
+FULL=0
 PDP=""
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -37,6 +37,8 @@ while [ $# -gt 0 ]; do
         --rounds) ROUNDS=$2; shift ;;
         --connections) CONNECTIONS=$2; shift ;;
         --pdp) PDP=$2; shift ;;
+        --variants) VARIANTS=$2; shift ;;
+        --full) FULL=1 ;;
         *) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -54,12 +56,12 @@ fi
 WORK=$(mktemp -d)
 NGINX_PORT=18080
 NGINX1_PORT=18081
-PDP_PORT=17766
+PDP_BASE_PORT=17766
 PDP1_PORT=17767
+PDP_PIDS=()
 cleanup() {
     for pidfile in "$WORK"/nginx*.pid; do [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null; done
-    [ -n "${PDP_PID:-}" ] && kill "$PDP_PID" 2>/dev/null
-    [ -n "${PDP1_PID:-}" ] && kill "$PDP1_PID" 2>/dev/null
+    for pid in "${PDP_PIDS[@]}"; do kill "$pid" 2>/dev/null; done
     true
     rm -rf "$WORK"
 }
@@ -89,10 +91,29 @@ nginx_config nginx "$(nproc)" "$NGINX_PORT"
 # nginx's workers and the generator would each get their own share while pdp's event loops
 # and the generator split one (measured: wrk got 0.68 of a CPU against pdp and 0.9 against
 # nginx, /proc/sys/kernel/sched_autogroup_enabled = 1).
-setsid "$PDP" serve --policy policies/tasks.yaml --policy Tests/compat/policy/users.yaml \
-    --port "$PDP_PORT" --api-key bench-key --log-level warning > "$WORK/pdp.out" 2>&1 &
-PDP_PID=$!
-for _ in $(seq 100); do grep -q "pdp listening" "$WORK/pdp.out" 2>/dev/null && break; sleep 0.1; done
+start_pdp() { # name port [serve flags...]
+    local name=$1 port=$2
+    shift 2
+    setsid "$PDP" serve --policy policies/tasks.yaml --policy Tests/compat/policy/users.yaml --in-memory \
+        --port "$port" --api-key bench-key --log-level warning "$@" > "$WORK/$name.out" 2>&1 &
+    PDP_PIDS+=($!)
+    for _ in $(seq 100); do grep -q "listening" "$WORK/$name.out" 2>/dev/null && break; sleep 0.1; done
+}
+# One pdp per variant, each on a port of its own; an idle server costs nothing while another runs.
+NAMES=()
+URLS=()
+port=$PDP_BASE_PORT
+for variant in $VARIANTS; do
+    [ "$port" = "$PDP1_PORT" ] && port=$((port + 1))
+    if [ "$variant" = default ]; then
+        start_pdp "pdp-default" "$port"; NAMES+=("pdp")
+    else
+        start_pdp "pdp-t$variant" "$port" --threads "$variant"; NAMES+=("pdp-t$variant")
+    fi
+    URLS+=("http://127.0.0.1:$port")
+    port=$((port + 1))
+done
+NGINX_URL="http://127.0.0.1:$NGINX_PORT"
 
 # The body the Python SDK sends for permit.check("alice", "read", "task").
 for mode in keepalive close; do
@@ -103,46 +124,64 @@ for mode in keepalive close; do
         echo 'wrk.headers["Authorization"] = "Bearer bench-key"'
         [ "$mode" = close ] && echo 'wrk.headers["Connection"] = "close"'
         echo 'done = function(summary, latency, requests)'
-        echo '  io.write(string.format("RESULT %.0f %.0f %.0f %d\n", summary.requests / (summary.duration / 1e6), latency:percentile(50), latency:percentile(99), summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))'
+        echo '  io.write(string.format("RESULT %.0f %.0f %.0f %.0f %d\n", summary.requests / (summary.duration / 1e6), latency:percentile(50), latency:percentile(99), latency:percentile(99.9), summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))'
         echo 'end'
     } > "$WORK/$mode.lua"
 done
 
-measure() { # url mode connections -> "rps p50us p99us errors"
-    ${WRK_PREFIX:-} wrk -t1 -c"$3" -d"${DURATION}s" -s "$WORK/$2.lua" "$1/allowed" 2>/dev/null | awk '/^RESULT/ {print $2, $3, $4, $5}'
+measure() { # url mode connections -> "rps p50us p99us p999us errors"
+    ${WRK_PREFIX:-} wrk -t1 -c"$3" -d"${DURATION}s" -s "$WORK/$2.lua" "$1/allowed" 2>/dev/null | awk '/^RESULT/ {print $2, $3, $4, $5, $6}'
 }
-median() { tr ' ' '\n' | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2)) }'; }
-# One table row: nginx and pdp measured alternately ROUNDS times (both see the same drift of
-# this shared machine); medians of each column, and the ratio of the median rates.
-compare_row() { # label nginx-url pdp-url mode connections
-    local label=$1 nginx=$2 pdp=$3 mode=$4 c=$5 nr=() n50=() n99=() pr=() p50=() p99=() errors=0 r a b d e
-    for ((r = 0; r < ROUNDS; r++)); do
-        read -r a b d e < <(measure "$nginx" "$mode" "$c"); nr+=("$a"); n50+=("$b"); n99+=("$d")
-        read -r a b d e < <(measure "$pdp" "$mode" "$c"); pr+=("$a"); p50+=("$b"); p99+=("$d"); errors=$((errors + e))
+median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2)) }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+loadavg() { echo "(load average before: $(cut -d' ' -f1-3 /proc/loadavg))"; }
+ROW='%-10s %5s %-8s %-10s | %9s %7s %7s %8s | %6s %6s\n'
+# One cell: ROUNDS rounds, each running nginx then every pdp variant; every round's line, then
+# the medians with each server's throughput and p99 as a ratio to nginx's medians.
+compare_cell() { # mode connections
+    local mode=$1 c=$2 r i a b d f e
+    declare -A rps p50 p99 p999 errs
+    for ((r = 1; r <= ROUNDS; r++)); do
+        read -r a b d f e < <(measure "$NGINX_URL" "$mode" "$c")
+        printf "$ROW" "$mode" "$c" "round $r" nginx "$a" "$b" "$d" "$f" "" ""
+        rps[nginx]+="$a "; p50[nginx]+="$b "; p99[nginx]+="$d "; p999[nginx]+="$f "
+        for i in "${!NAMES[@]}"; do
+            read -r a b d f e < <(measure "${URLS[$i]}" "$mode" "$c")
+            printf "$ROW" "$mode" "$c" "round $r" "${NAMES[$i]}" "$a" "$b" "$d" "$f" "" ""
+            rps[${NAMES[$i]}]+="$a "; p50[${NAMES[$i]}]+="$b "; p99[${NAMES[$i]}]+="$d "; p999[${NAMES[$i]}]+="$f "
+            errs[${NAMES[$i]}]=$(( ${errs[${NAMES[$i]}]:-0} + e ))
+        done
     done
-    local mnr mpr
-    mnr=$(echo "${nr[*]}" | median); mpr=$(echo "${pr[*]}" | median)
-    printf '%-10s %5s | %10s %8s %8s | %10s %8s %8s | %6s\n' "$label" "$c" "$mnr" "$(echo "${n50[*]}" | median)" \
-        "$(echo "${n99[*]}" | median)" "$mpr" "$(echo "${p50[*]}" | median)" "$(echo "${p99[*]}" | median)" \
-        "$(awk -v a="$mpr" -v b="$mnr" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')"
-    [ "$errors" = 0 ] || echo "  (pdp: $errors errors)"
-    [ "$ROUNDS" -gt 1 ] && echo "  rounds: nginx ${nr[*]} / pdp ${pr[*]} r/s"
+    local nr n99
+    nr=$(echo "${rps[nginx]}" | median); n99=$(echo "${p99[nginx]}" | median)
+    printf "$ROW" "$mode" "$c" median nginx "$nr" "$(echo "${p50[nginx]}" | median)" "$n99" "$(echo "${p999[nginx]}" | median)" "" ""
+    for name in "${NAMES[@]}"; do
+        local mr m99
+        mr=$(echo "${rps[$name]}" | median); m99=$(echo "${p99[$name]}" | median)
+        printf "$ROW" "$mode" "$c" median "$name" "$mr" "$(echo "${p50[$name]}" | median)" "$m99" \
+            "$(echo "${p999[$name]}" | median)" "$(ratio "$mr" "$nr")" "$(ratio "$m99" "$n99")"
+        [ "${errs[$name]:-0}" = 0 ] || echo "  ($name: ${errs[$name]} errors)"
+    done
+    if [ "$mode" = keepalive ] && [ "$c" = 64 ]; then echo "$nr" > "$WORK/nginx-max"; fi
     true
 }
 
 # The floor: how late this machine wakes an idle thread, with no network and no server.
 if command -v cc >/dev/null && cc -O2 -o "$WORK/wake_latency" Benchmarks/macro/wake_latency.c 2>/dev/null; then
     echo "this machine, idle: $("$WORK/wake_latency" 20000 100000)"
-    echo
 fi
+echo "pdp variants: ${NAMES[*]} (pdp = defaults; pdp-tN = --threads N); $(nproc) CPUs"
+echo
 
-echo "wrk -t1, ${DURATION}s per run, median of $ROUNDS alternating rounds"
-printf '%-10s %5s | %10s %8s %8s | %10s %8s %8s | %6s\n' mode conns "nginx r/s" "p50 us" "p99 us" "pdp r/s" "p50 us" "p99 us" ratio
+echo "1. wrk -t1, ${DURATION}s per run, $ROUNDS alternating rounds; x r/s and x p99 are the medians' ratios to nginx's"
+printf "$ROW" mode conns round server "r/s" "p50 us" "p99 us" "p99.9 us" "x r/s" "x p99"
 for mode in keepalive close; do
     for c in $CONNECTIONS; do
-        compare_row "$mode" "http://127.0.0.1:$NGINX_PORT" "http://127.0.0.1:$PDP_PORT" "$mode" "$c"
+        loadavg
+        compare_cell "$mode" "$c"
     done
 done
+
 POLICIES=(--policy policies/tasks.yaml --policy Tests/compat/policy/users.yaml)
 load() { # url mode connections [extra...] -> JSON summary of `pdp load`
     local url=$1 mode=$2 c=$3
@@ -153,6 +192,51 @@ load() { # url mode connections [extra...] -> JSON summary of `pdp load`
 }
 field() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
 LATENCY_FIELDS='" ".join(str(x) for x in [d["latencyMicroseconds"]["p50"], d["latencyMicroseconds"]["p99"], d["latencyMicroseconds"]["p999"], round(d["requestsPerSecond"]), d["mismatches"]])'
+
+echo
+if [ -f "$WORK/nginx-max" ]; then max=$(cat "$WORK/nginx-max"); else max=$(load "$NGINX_URL" keepalive 64 | field 'round(d["requestsPerSecond"])'); fi
+half=$((max / 2))
+echo "2. open loop: $half r/s offered to every server (half of nginx's $max r/s, wrk keep-alive 64), 64 connections,"
+echo "   pdp load --rate with 1 generator thread, ${DURATION}s per run, $ROUNDS alternating rounds; pdp's answers verified"
+loadavg
+OROW='%-8s %-10s | %9s %7s %7s %8s %10s | %6s\n'
+printf "$OROW" round server "r/s" "p50 us" "p99 us" "p99.9 us" mismatches "x p99"
+open_loop() { # url [extra...] -> "p50 p99 p99.9 rps mismatches"
+    local url=$1
+    shift
+    load "$url" keepalive 64 --rate "$half" --threads 1 "$@" | field "$LATENCY_FIELDS"
+}
+declare -A o99
+for ((r = 1; r <= ROUNDS; r++)); do
+    read -r a b d f _ < <(open_loop "$NGINX_URL")
+    printf "$OROW" "round $r" nginx "$f" "$a" "$b" "$d" "" ""
+    o99[nginx]+="$b "
+    for i in "${!NAMES[@]}"; do
+        read -r a b d f mm < <(open_loop "${URLS[$i]}" --verify)
+        printf "$OROW" "round $r" "${NAMES[$i]}" "$f" "$a" "$b" "$d" "$mm" ""
+        o99[${NAMES[$i]}]+="$b "
+    done
+done
+n99=$(echo "${o99[nginx]}" | median)
+printf "$OROW" median nginx "" "" "$n99" "" "" ""
+for name in "${NAMES[@]}"; do
+    m99=$(echo "${o99[$name]}" | median)
+    printf "$OROW" median "$name" "" "" "$m99" "" "" "$(ratio "$m99" "$n99")"
+done
+
+echo
+echo "3. /allowed/bulk, 1,000 checks per request, answers verified (decisions/s; p99 per request)"
+loadavg
+for i in "${!NAMES[@]}"; do
+    for c in 1 2 4; do
+        summary=$(load "${URLS[$i]}" keepalive "$c" --batch 1000 --verify)
+        echo "  ${NAMES[$i]}, $c connection(s): $(field 'round(d["decisionsPerSecond"])' <<< "$summary") decisions/s," \
+            "p99 $(field 'd["latencyMicroseconds"]["p99"]' <<< "$summary") us, mismatches $(field 'd["mismatches"]' <<< "$summary")"
+    done
+done
+
+PDP_URL=${URLS[0]}
+if [ "$FULL" = 1 ]; then
 # ROUNDS open-loop runs alternating nginx and pdp (pdp's answers verified): each run's line,
 # then the median p99 of each. `runner URL ARGS...` prints "p50 p99 p99.9 rps mismatches".
 open_loop_rounds() { # label runner nginx-url pdp-url [runner args...]
@@ -167,14 +251,13 @@ open_loop_rounds() { # label runner nginx-url pdp-url [runner args...]
     done
     echo "  $label: median p99 over $ROUNDS runs: pdp $(echo "${pdp99[*]}" | median) us, nginx $(echo "${ngx99[*]}" | median) us"
 }
-
 echo
-echo "pdp load (closed loop; answers from pdp verified against the policy)"
+echo "4. pdp load (closed loop; answers from ${NAMES[0]} verified against the policy)"
 printf '%-10s %5s | %10s | %10s %8s %10s | %6s\n' mode conns "nginx r/s" "pdp r/s" "p99 us" mismatches ratio
 for mode in keepalive close; do
     for c in $CONNECTIONS; do
-        nr=$(load "http://127.0.0.1:$NGINX_PORT" "$mode" "$c" | field 'round(d["requestsPerSecond"])')
-        summary=$(load "http://127.0.0.1:$PDP_PORT" "$mode" "$c" --verify)
+        nr=$(load "$NGINX_URL" "$mode" "$c" | field 'round(d["requestsPerSecond"])')
+        summary=$(load "$PDP_URL" "$mode" "$c" --verify)
         pr=$(field 'round(d["requestsPerSecond"])' <<< "$summary")
         p99=$(field 'd["latencyMicroseconds"]["p99"]' <<< "$summary")
         mm=$(field 'd["mismatches"] + d["non200"] + d["connectionErrors"] + d["timeouts"]' <<< "$summary")
@@ -188,14 +271,14 @@ echo
 # first). Without pinning, two busy server threads and a generator share two cores and every
 # latency includes waits for a core; pinned, the generator's cost stays off the server's core.
 SERVER_CPU=$(($(nproc) - 1))
-echo "one core each: nginx with 1 worker vs pdp serve --threads 1, both on CPU $SERVER_CPU; generators on CPU 0"
+echo "5. one core each: nginx with 1 worker vs pdp serve --threads 1, both on CPU $SERVER_CPU; generators on CPU 0"
 nginx_config nginx1 1 "$NGINX1_PORT" "taskset -c $SERVER_CPU"
 setsid taskset -c "$SERVER_CPU" "$PDP" serve --policy policies/tasks.yaml --policy Tests/compat/policy/users.yaml --threads 1 \
     --in-memory --port "$PDP1_PORT" --api-key bench-key --log-level warning > "$WORK/pdp1.out" 2>&1 &
-PDP1_PID=$!
+PDP_PIDS+=($!)
 for _ in $(seq 100); do grep -q "pdp listening" "$WORK/pdp1.out" 2>/dev/null && break; sleep 0.1; done
 WRK_PREFIX="taskset -c 0"
-compare_row "1 core" "http://127.0.0.1:$NGINX1_PORT" "http://127.0.0.1:$PDP1_PORT" keepalive 64
+(NAMES=("pdp-t1"); URLS=("http://127.0.0.1:$PDP1_PORT"); NGINX_URL="http://127.0.0.1:$NGINX1_PORT"; compare_cell keepalive 64)
 WRK_PREFIX=""
 # Open loop at half of the pinned pdp's own maximum, one generator thread on CPU 0.
 max1=$(taskset -c 0 "$PDP" load --url "http://127.0.0.1:$PDP1_PORT" --connections 64 --threads 1 --duration "$DURATION" \
@@ -209,29 +292,10 @@ pinned_open_loop() { # url [extra...] -> "p50 p99 p99.9 rps mismatches"
         --api-key bench-key "${POLICIES[@]}" "$@" 2>/dev/null | field "$LATENCY_FIELDS"
 }
 open_loop_rounds "one core each" pinned_open_loop "http://127.0.0.1:$NGINX1_PORT" "http://127.0.0.1:$PDP1_PORT"
-kill "$PDP1_PID" 2>/dev/null; PDP1_PID=""
 
-echo
-max=$(load "http://127.0.0.1:$PDP_PORT" keepalive 64 | field 'round(d["requestsPerSecond"])')
-half=$((max / 2))
-echo "open loop at half of the keep-alive maximum ($max r/s by pdp load): $half r/s offered, 64 connections;"
-echo "nginx gets the same offered rate from the same generator, alternating, as the baseline"
-open_loop() { # url threads [extra...] -> "p50 p99 p99.9 rps mismatches"
-    local url=$1 threads=$2
-    shift 2
-    load "$url" keepalive 64 --rate "$half" --threads "$threads" "$@" | field "$LATENCY_FIELDS"
-}
-for threads in 1 2; do
-    open_loop_rounds "$threads generator thread(s)" open_loop "http://127.0.0.1:$NGINX_PORT" "http://127.0.0.1:$PDP_PORT" "$threads"
-done
-for c in 2 4 8; do
-    summary=$(load "http://127.0.0.1:$PDP_PORT" keepalive "$c" --batch 1000 --verify)
-    echo "/allowed/bulk, 1,000 checks per request, $c connections:" \
-        "$(field 'round(d["decisionsPerSecond"])' <<< "$summary") decisions/s," \
-        "p99 $(field 'd["latencyMicroseconds"]["p99"]' <<< "$summary") us per request," \
-        "mismatches $(field 'd["mismatches"]' <<< "$summary")"
-done
 
-curl -s -H "Authorization: Bearer bench-key" "http://127.0.0.1:$PDP_PORT/allowed" \
+fi
+
+curl -s -H "Authorization: Bearer bench-key" "$PDP_URL/allowed" \
     -d '{"user":"alice","action":"read","resource":"task"}' | grep -q '"allow":true' \
     || { echo "pdp answered a check wrongly after the run" >&2; exit 1; }

@@ -51,7 +51,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("api-key"), help: "Bearer token clients must send (default: $PDP_API_KEY, then $PERMIT_API_KEY).")
     var apiKey: String?
 
-    @Option(help: "Event loop threads, 1 to 1024 (env PDP_THREADS; default: one per core).")
+    @Option(help: "Event loop threads, 1 to 1024 (env PDP_THREADS; default: one fewer than the cores, at least 1, so a sidecar leaves a core to its app).")
     var threads: Int?
 
     @Flag(help: "Add a `debug` reason to every decision response (env PDP_DEBUG=true).")
@@ -120,7 +120,7 @@ struct Serve: AsyncParsableCommand {
         help: "Seconds behind the shared facts store after which /ready answers 503 (default: no limit; env PDP_MAX_STALENESS).")
     var maxStaleness: Double?
 
-    @Flag(inversion: .prefixedNo, help: "Reload the policy when its files change; SIGHUP always reloads (env PDP_WATCH=false for --no-watch).")
+    @Flag(inversion: .prefixedNo, help: "Reload the policy when its files change (file-system events, a 30 s poll as fallback); SIGHUP always reloads (env PDP_WATCH=false for --no-watch).")
     var watch = true
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env PDP_LOG_LEVEL).")
@@ -188,7 +188,7 @@ struct Serve: AsyncParsableCommand {
         let (facts, storageServices) = try FactsStorageSetup.writer(
             store: factsStore ?? environment["PDP_FACTS_STORE"], dataDirectory: dataDirectory, inMemory: inMemory,
             compactAfterBytes: compactAfterBytes, base: snapshot, snapshots: snapshots, logger: logger, maxStaleness: maxStaleness)
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads ?? System.coreCount)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads ?? EventLoopCount.defaultCount(cores: System.coreCount))
         let server = PDPServer(configuration: configuration, store: snapshots, group: group, logger: logger, facts: facts, logs: requestLogs)
         let paths = policy
         let reloader = PolicyReloadService(

@@ -7,24 +7,36 @@ import UnixSignals
 
 /// How `pdp serve` notices policy changes.
 ///
-/// Defaults: watch on, polling every second.
+/// Defaults: watch on. File-system events (inotify through a `DispatchSource`) trigger a check
+/// within ``settleDelay``; a poll every ``fallbackPollInterval`` catches what events miss
+/// (network file systems); without inotify, polling every ``pollInterval``.
 public struct PolicyReloadConfiguration: Sendable {
     /// The policy files and directories, as given to `--policy`.
     public var paths: [String]
-    /// Poll the files' names, sizes and modification times and reload when they change.
+    /// Reload when the files' names, sizes or modification times change.
     public var watch: Bool
+    /// How often the files are polled when file-system events are not available.
     public var pollInterval: Duration
+    /// How often the files are polled besides file-system events, in case one was missed.
+    public var fallbackPollInterval: Duration
+    /// How long the watcher waits after an event before it looks: a save is often several
+    /// events (truncate, write, close; or create and rename), and a reload in between would
+    /// read a half-written file.
+    public var settleDelay: Duration
     /// The files as they were when the serving policy was read. Take it *before* loading the
     /// policy: an edit made between loading and the watcher's start is then still noticed.
     /// `nil` takes it when the watcher starts.
     public var loadedFiles: PolicyFilesFingerprint?
 
     public init(
-        paths: [String], watch: Bool = true, pollInterval: Duration = .seconds(1), loadedFiles: PolicyFilesFingerprint? = nil
+        paths: [String], watch: Bool = true, pollInterval: Duration = .seconds(1), fallbackPollInterval: Duration = .seconds(30),
+        settleDelay: Duration = .milliseconds(10), loadedFiles: PolicyFilesFingerprint? = nil
     ) {
         self.paths = paths
         self.watch = watch
         self.pollInterval = pollInterval
+        self.fallbackPollInterval = fallbackPollInterval
+        self.settleDelay = settleDelay
         self.loadedFiles = loadedFiles
     }
 }
@@ -146,19 +158,33 @@ public final class PolicyReloadService: Service, Sendable {
                     }
                 }
                 if configuration.watch {
-                    group.addTask {
-                        var last = configuration.loadedFiles ?? PolicyFilesFingerprint(paths: configuration.paths)
-                        while !Task.isCancelled {
-                            do { try await Task.sleep(for: configuration.pollInterval) } catch { return }
-                            let now = PolicyFilesFingerprint(paths: configuration.paths)
-                            if now != last {
-                                last = now
-                                await self.reload(reason: "policy files changed")
-                            }
-                        }
-                    }
+                    group.addTask { await self.watchFiles() }
                 }
                 await group.waitForAll()
+            }
+        }
+    }
+
+    /// Reloads when the files' fingerprint changes, checked on every hint of the
+    /// ``PolicyFileWatcher``, until cancelled.
+    private func watchFiles() async {
+        let configuration = self.configuration
+        var last = configuration.loadedFiles ?? PolicyFilesFingerprint(paths: configuration.paths)
+        // Started before the first check below: an edit from now on is an event.
+        let watcher = PolicyFileWatcher(
+            paths: configuration.paths, fallback: configuration.fallbackPollInterval, withoutEvents: configuration.pollInterval)
+        logger.debug(
+            "watching the policy files",
+            metadata: ["pdp.events": "\(watcher.usesEvents)", "pdp.paths": "\(configuration.paths.joined(separator: ", "))"])
+        defer { watcher.stop() }
+        for await _ in watcher.changes {
+            if watcher.usesEvents {
+                do { try await Task.sleep(for: configuration.settleDelay) } catch { return }
+            }
+            let now = PolicyFilesFingerprint(paths: configuration.paths)
+            if now != last {
+                last = now
+                await reload(reason: "policy files changed")
             }
         }
     }
