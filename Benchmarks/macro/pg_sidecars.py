@@ -178,7 +178,8 @@ def propagation(args, url):
 def load(b, seconds):
     """requests/s of `pdp load` against b (closed loop, 8 connections)."""
     run = subprocess.run([BIN, "load", "--url", b.url, "--policy", str(POLICY), "--connections", "8",
-                          "--duration", str(seconds), "--api-key", KEY, "--json"], capture_output=True, text=True)
+                          "--duration", str(seconds), "--api-key", KEY, "--json",
+                          "--no-served-facts"], capture_output=True, text=True)
     report = json.loads(run.stdout)
     print(f"    {report['requestsPerSecond']:.0f} requests/s, {report['requests']} answered")
     return report["requestsPerSecond"]
