@@ -60,7 +60,7 @@ import Testing
         ]
         let expected = [
             "/allowed", "/allowed/bulk", "/allowed/all-tenants", "/user-permissions", "/authorized_users", "/user-tenants",
-            "/local/role_assignments", "/health", "/healthy", "/ready", "/openapi.json", "/v2/api-key/scope",
+            "/local/role_assignments", "/health", "/healthy", "/ready", "/openapi.json", "/metrics", "/v2/api-key/scope",
             "/v2/schema/k/k/roles", "/v2/schema/k/k/roles/k", "/v2/schema/k/k/resources", "/v2/schema/k/k/resources/k",
         ] + facts.map { "/facts/\($0)" } + facts.map { "/v2/facts/k/k/\($0)" }
         let documentedPaths = Set(paths.keys.map(concrete))

@@ -142,6 +142,10 @@ def probe_cases() -> list[Case]:
         C("HEAD", "/openapi.json", 200),
         C("GET", "/openapi.json", 401, auth=None),
         C("HEAD", "/openapi.json", 403, auth="Bearer wrong"),
+        C("GET", "/metrics", 200),
+        C("HEAD", "/metrics", 200),
+        C("GET", "/metrics", 401, auth=None),
+        C("HEAD", "/metrics", 403, auth="Bearer wrong"),
     ]
     return cases
 
@@ -337,7 +341,12 @@ def validate(openapi, case: Case, status: int, headers: dict[str, str], body: by
         # The server took it: the document must describe it as a valid request.
         openapi.validate_request(request)
     content_type = headers.get("content-type", "")
-    assert content_type == "application/json", f"{case.method} {case.target}: content-type {content_type!r}"
+    if case.path == "/metrics" and status == 200:
+        # Prometheus text, the one answer that is not JSON; validated as its documented media type.
+        assert content_type == "text/plain; version=0.0.4; charset=utf-8", f"{case.method} {case.target}: {content_type!r}"
+        content_type = "text/plain"
+    else:
+        assert content_type == "application/json", f"{case.method} {case.target}: content-type {content_type!r}"
     if case.method == "HEAD" or status == 204:
         assert body == b"", f"{case.method} {case.target} -> {status} has a body: {body[:200]!r}"
         content_type = ""  # nothing to validate against a media type

@@ -85,7 +85,7 @@ public final class ServerMetrics: Sendable {
             let gauge = registry.makeGauge(
                 descriptor: MetricNameDescriptor(
                     namespace: "pdp", metricName: "policy", unitName: "info",
-                    helpText: "The policy being served: digest is the SHA-256 of its files' paths and contents."),
+                    helpText: "The policy being served: digest of the compiled policy (resources, actions, roles and their permissions, tenants, users), as /ready shows it."),
                 labels: [("digest", digest)])
             gauge.set(to: 1.0)
             current = (digest, gauge)

@@ -565,7 +565,7 @@ extension OpenAPIDocument {
           "health"
         ],
         "summary": "Readiness probe",
-        "description": "Readiness: 200 once a policy is loaded. No API key needed; with it (or when the server has none) the answer adds counts and the last reload failure, bounded.",
+        "description": "Readiness: 200 while a policy is loaded and facts can be written; 503 with a reason otherwise. No API key needed; with it (or when the server has none) the answer adds the policy's digest and counts, the last reload failure, and the facts storage's state, bounded.",
         "security": [
           {},
           {
@@ -590,7 +590,7 @@ extension OpenAPIDocument {
             "$ref": "#/components/responses/HeadersTooLarge"
           },
           "503": {
-            "description": "Not ready (`\"status\": \"unavailable\"`): no policy loaded yet.",
+            "description": "Not ready (`\"status\": \"unavailable\"`), with a `reason`: `policy_not_loaded`, `facts_storage_unwritable` (a full disk, a read-only or failing device: writes are refused), `facts_too_stale` (further behind a shared PostgreSQL store than `--max-staleness`), or `policy_reload_failed` (the last reload failed and the server runs with `--strict-reload`).",
             "content": {
               "application/json": {
                 "schema": {
@@ -607,7 +607,7 @@ extension OpenAPIDocument {
           "health"
         ],
         "summary": "Readiness probe (head only)",
-        "description": "Readiness: 200 once a policy is loaded. No API key needed; with it (or when the server has none) the answer adds counts and the last reload failure, bounded.",
+        "description": "Readiness: 200 while a policy is loaded and facts can be written; 503 with a reason otherwise. No API key needed; with it (or when the server has none) the answer adds the policy's digest and counts, the last reload failure, and the facts storage's state, bounded.",
         "security": [
           {},
           {
@@ -625,7 +625,7 @@ extension OpenAPIDocument {
             "description": "The request head is over `--max-header-bytes` or has too many fields (`invalid_http`); the connection closes. No body (HEAD)."
           },
           "503": {
-            "description": "Not ready (`\"status\": \"unavailable\"`): no policy loaded yet. No body (HEAD)."
+            "description": "Not ready (`\"status\": \"unavailable\"`), with a `reason`: `policy_not_loaded`, `facts_storage_unwritable` (a full disk, a read-only or failing device: writes are refused), `facts_too_stale` (further behind a shared PostgreSQL store than `--max-staleness`), or `policy_reload_failed` (the last reload failed and the server runs with `--strict-reload`). No body (HEAD)."
           }
         }
       }
@@ -673,6 +673,65 @@ extension OpenAPIDocument {
         "responses": {
           "200": {
             "description": "The document's `content-length`. No body (HEAD)."
+          },
+          "400": {
+            "description": "The body is not JSON (`invalid_json`), or the HTTP request is malformed (`invalid_http`; the connection closes). No body (HEAD)."
+          },
+          "431": {
+            "description": "The request head is over `--max-header-bytes` or has too many fields (`invalid_http`); the connection closes. No body (HEAD)."
+          },
+          "401": {
+            "description": "No `Authorization` header (`missing_api_key`). No body (HEAD)."
+          },
+          "403": {
+            "description": "An `Authorization` header that is not `Bearer <the key>` (`invalid_api_key`). The scheme is matched case-insensitively. No body (HEAD)."
+          }
+        }
+      }
+    },
+    "/metrics": {
+      "get": {
+        "operationId": "getMetrics",
+        "tags": [
+          "meta"
+        ],
+        "summary": "Prometheus metrics",
+        "description": "Prometheus text format (0.0.4): requests by route and status, decisions allowed and denied, latency histograms per route, open connections, the policy's digest and reloads, facts counts and position, the journal's size and fsyncs, a shared store's connection and staleness, dropped log records (docs/operations.md lists every metric). Behind the API key unless the server runs with `--metrics-unauthenticated`.",
+        "responses": {
+          "200": {
+            "description": "The metrics.",
+            "content": {
+              "text/plain": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/InvalidJSON"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeadersTooLarge"
+          },
+          "401": {
+            "$ref": "#/components/responses/MissingAPIKey"
+          },
+          "403": {
+            "$ref": "#/components/responses/InvalidAPIKey"
+          }
+        }
+      },
+      "head": {
+        "operationId": "getMetricsHead",
+        "tags": [
+          "meta"
+        ],
+        "summary": "Prometheus metrics (head only)",
+        "description": "Prometheus text format (0.0.4): requests by route and status, decisions allowed and denied, latency histograms per route, open connections, the policy's digest and reloads, facts counts and position, the journal's size and fsyncs, a shared store's connection and staleness, dropped log records (docs/operations.md lists every metric). Behind the API key unless the server runs with `--metrics-unauthenticated`.",
+        "responses": {
+          "200": {
+            "description": "The metrics' `content-length`. No body (HEAD)."
           },
           "400": {
             "description": "The body is not JSON (`invalid_json`), or the HTTP request is malformed (`invalid_http`; the connection closes). No body (HEAD)."
@@ -4976,6 +5035,11 @@ extension OpenAPIDocument {
               "reload_failures": {
                 "type": "integer",
                 "minimum": 0
+              },
+              "digest": {
+                "type": "string",
+                "pattern": "^[0-9a-f]{32}$",
+                "description": "Digest of the compiled policy served (resources, actions, roles with their permissions, tenants, users); sidecars with the same digest decide alike. The same value as `/metrics`' `pdp_policy_info`."
               }
             }
           },
@@ -4994,7 +5058,8 @@ extension OpenAPIDocument {
                 "type": "string",
                 "enum": [
                   "journal",
-                  "memory"
+                  "memory",
+                  "postgres"
                 ]
               },
               "users": {
@@ -5038,8 +5103,64 @@ extension OpenAPIDocument {
                     }
                   }
                 }
+              },
+              "write_problem": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "description": "Why writes are refused (bounded), or null."
+              },
+              "journal_bytes": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "The local journal's size."
+              },
+              "position": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "The change position of the facts applied; sidecars on one shared store at the same position hold the same facts."
+              },
+              "synced": {
+                "type": "boolean",
+                "description": "Shared store only: whether the sidecar has seen every committed change since it started."
+              },
+              "staleness_seconds": {
+                "type": [
+                  "number",
+                  "null"
+                ],
+                "description": "Shared store only: seconds since the sidecar last had every committed change; null before it has."
+              },
+              "connected": {
+                "type": "boolean",
+                "description": "Shared store only: whether the last attempt to reach it succeeded."
+              },
+              "last_error": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "description": "Shared store only: why the last attempt failed."
+              },
+              "max_staleness_seconds": {
+                "type": [
+                  "number",
+                  "null"
+                ],
+                "description": "Shared store only: `--max-staleness`, or null."
               }
             }
+          },
+          "reason": {
+            "type": "string",
+            "enum": [
+              "policy_not_loaded",
+              "facts_storage_unwritable",
+              "facts_too_stale",
+              "policy_reload_failed"
+            ],
+            "description": "Only when `status` is `unavailable`: why."
           }
         }
       },
