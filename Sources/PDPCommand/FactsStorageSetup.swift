@@ -1,4 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Logging
 import PDPCore
 import PDPServer
@@ -23,6 +28,33 @@ struct FactsStorageSetup {
     ) throws -> (FactsWriter, [any Service]) {
         let setup = try open(store: store, dataDirectory: dataDirectory, inMemory: inMemory, compactAfterBytes: compactAfterBytes, logger: logger)
         let services = setup.services
+        if let journal = setup.storage as? FactsStore, journal.image != nil {
+            // Ready for checks once the decision index is built from the files; the facts
+            // API's state and listings follow on the writer's queue.
+            let replayed = journal.replayedTransactions
+            let started = ContinuousClock.now
+            do throws(FactsStoreError) {
+                let writer = try FactsWriter(
+                    base: base, loading: journal, snapshots: snapshots, logger: logger,
+                    onLoadFailure: { error in
+                        writeStandardError("pdp serve: cannot use the data directory \(dataDirectory): \(error.description)")
+                        exit(Status.storageFailure.rawValue)
+                    })
+                // Said plainly, not only as log metadata: facts outlive the process, and
+                // someone who restarts a server should know which ones came back and from where.
+                let summary = writer.summary
+                logger.notice(
+                    "facts: \(summary.users) users, \(summary.tenants) tenants, \(summary.assignments) role assignments loaded from \(dataDirectory) (--in-memory keeps none; remove that directory to start empty)",
+                    metadata: [
+                        "pdp.data_dir": "\(dataDirectory)", "facts.replayed": "\(replayed)",
+                        "facts.index_duration": "\(started.duration(to: .now))",
+                    ])
+                return (writer, services(writer))
+            } catch {
+                writeStandardError("pdp serve: cannot use the data directory \(dataDirectory): \(error.description)")
+                throw Status.storageFailure
+            }
+        }
         let storage = setup.storage
         let writer = FactsWriter(base: base, storage: storage, snapshots: snapshots, logger: logger, maxStaleness: maxStaleness)
         return (writer, services(writer))
@@ -40,7 +72,8 @@ struct FactsStorageSetup {
         if inMemory { return FactsStorageSetup(storage: FactsStore()) }
         let storage: FactsStore
         do {
-            storage = try FactsStore(configuration: FactsStoreConfiguration(directory: dataDirectory, compactionThresholdBytes: compactAfterBytes))
+            storage = try FactsStore(
+                configuration: FactsStoreConfiguration(directory: dataDirectory, compactionThresholdBytes: compactAfterBytes), deferringState: true)
         } catch {
             writeStandardError("pdp serve: cannot use the data directory \(dataDirectory): \(error.description)")
             throw Status.storageFailure
@@ -48,13 +81,7 @@ struct FactsStorageSetup {
         for warning in storage.recoveryWarnings { logger.warning("\(warning)") }
         // Said plainly, not only as log metadata: facts outlive the process, and someone
         // who restarts a server should know which ones came back and from where.
-        let state = storage.state
-        logger.notice(
-            "facts: \(state.users.count) users, \(state.tenants.count) tenants, \(state.assignments.count) role assignments loaded from \(dataDirectory) (--in-memory keeps none; remove that directory to start empty)",
-            metadata: ["pdp.data_dir": "\(dataDirectory)", "facts.replayed": "\(storage.replayedTransactions)"])
-        if let problem = storage.writeProblem {
-            logger.error("facts writes are refused until the data directory can be written: \(problem)")
-        }
+        // The counts are said once the writer has read the facts (`writer(...)`).
         return FactsStorageSetup(storage: storage)
     }
 

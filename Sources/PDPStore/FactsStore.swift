@@ -39,6 +39,8 @@ public final class FactsStore {
     private var journalSize = 0
     private var lock: Int32 = -1
     let files: FactsFiles
+    /// What recovery read, while the state is not built yet (see ``init(configuration:deferringState:)``).
+    private var pending: FactsRecovery?
 
     private var directory: String { files.directory }
 
@@ -49,18 +51,44 @@ public final class FactsStore {
     ///   and ``FactsStoreError/missingJournal(directory:)`` for a damaged data directory (all
     ///   files left untouched), and ``FactsStoreError/io(_:errno:)`` when the directory cannot
     ///   be created, locked (another process uses it) or read.
-    public init(configuration: FactsStoreConfiguration) throws(FactsStoreError) {
+    ///
+    /// With `deferringState`, it stops once the files are read and proven: ``image`` holds
+    /// them, ``state`` is empty, and nothing may be committed until ``materialize()`` has
+    /// built the state (and done the rest of recovery). A server builds its decision index
+    /// from the image in the meantime.
+    public init(configuration: FactsStoreConfiguration, deferringState: Bool = false) throws(FactsStoreError) {
         self.configuration = configuration
         files = FactsFiles(directory: configuration.directory ?? ".")
         guard configuration.directory != nil else { return }
         try POSIXFile.makeDirectory(directory)
         lock = try files.lockExclusively()
         do {
-            try recover()
+            // Left by a rewrite that did not finish; never renamed into place, so never needed.
+            files.removeLeftovers()
+            let recovery = try FactsRecovery.scan(files)
+            lastSequence = recovery.lastSequence
+            replayedTransactions = recovery.replayed
+            recoveryWarnings = recovery.warnings
+            pending = recovery
+            if !deferringState { try materialize() }
         } catch {
             closeFiles()
             throw error
         }
+    }
+
+    /// The files as recovery read them, until ``materialize()`` builds the state from them.
+    public var image: FactsImage? { pending?.image }
+
+    /// Builds ``state`` from ``image`` and finishes recovery (a fresh snapshot and journal
+    /// when the files need it). Does nothing when the state is built already.
+    /// - Throws: ``FactsStoreError/corruptSnapshot(file:reason:)`` when the snapshot's facts
+    ///   do not decode; the store is then unusable.
+    public func materialize() throws(FactsStoreError) {
+        guard let recovery = pending else { return }
+        state = try recovery.image.materialize()
+        pending = nil
+        finishRecovery(recovery)
     }
 
     /// A store that keeps facts in memory only (nothing survives a restart).
@@ -82,14 +110,7 @@ public final class FactsStore {
         journal = -1
     }
 
-    private func recover() throws(FactsStoreError) {
-        // Left by a rewrite that did not finish; never renamed into place, so never needed.
-        files.removeLeftovers()
-        let recovery = try FactsRecovery.read(files)
-        state = recovery.state
-        lastSequence = recovery.lastSequence
-        replayedTransactions = recovery.replayed
-        recoveryWarnings = recovery.warnings
+    private func finishRecovery(_ recovery: FactsRecovery) {
         if recovery.isTidy, let size = recovery.appendableJournalSize {
             do {
                 journal = try POSIXFile.openFile(files.journal, O_RDWR)
@@ -133,6 +154,7 @@ public final class FactsStore {
     ///   rewrites the snapshot and journal from memory, so the store recovers by itself once
     ///   the cause is gone.
     public func commit(_ transactions: [[FactsMutation]]) throws(FactsStoreError) {
+        precondition(pending == nil, "FactsStore.commit before materialize()")
         var sequence = lastSequence
         if configuration.directory != nil {
             if journal < 0 {
@@ -194,7 +216,7 @@ public final class FactsStore {
     }
 
     /// The journal's size in bytes (0 in memory).
-    public var journalBytes: Int { journalSize }
+    public var journalBytes: Int { pending?.appendableJournalSize ?? journalSize }
 
     private static func monotonicNanoseconds() -> UInt64 {
         var spec = timespec()

@@ -95,6 +95,9 @@ public final class CompiledPolicy: Sendable {
     public func actionID(_ key: String) -> ActionID? { actionIDs.value(for: key) }
     public func roleID(_ key: String) -> RoleID? { roleIDs.value(for: key) }
 
+    /// The id of the role whose key is the UTF-8 bytes `key`, or `nil`.
+    public func roleID(bytes key: UnsafeRawBufferPointer) -> RoleID? { roleIDs.value(forBytes: key) }
+
     /// Every role whose effective permissions contain `slot`.
     public func roles(granting slot: PermissionSlot) -> [RoleID] {
         roles.indices.filter { roles[$0].effective.contains(slot.index) }.map { RoleID(Int32($0)) }

@@ -220,6 +220,43 @@ public struct FactsIndex: Sendable {
         }
     }
 
+    // MARK: Building from stored facts
+
+    /// The id of the tenant whose key is the UTF-8 bytes `key`, or `nil`.
+    public func tenantID(bytes key: UnsafeRawBufferPointer) -> TenantID? { tenantIDs.value(forBytes: key) }
+
+    /// ``addUser(_:)`` for the user whose key is the UTF-8 bytes `key` (no `String` made).
+    public mutating func addUser(bytes key: UnsafeRawBufferPointer) {
+        users.modify(forBytes: key) { grants in if grants == nil { grants = UserGrants() } }
+    }
+
+    /// Makes room for `users` more users, sizing the table for them up front (a restart
+    /// about to add that many from its files; an upper bound is fine).
+    public mutating func reserveForLoading(users more: Int) { users.reserve(users.count + more, sizingShards: true) }
+
+    /// Gives the user whose key is the UTF-8 bytes `key` (created if needed) each
+    /// `(tenant, role)` of `pairs` (those of one tenant next to each other), on top of what
+    /// they hold: one table update for them all, and no array made for a user's one role in
+    /// a tenant. Restarts build the index from stored facts a user at a time with this.
+    public mutating func grant(userBytes key: UnsafeRawBufferPointer, _ pairs: [(tenant: TenantID, role: RoleID)]) {
+        // The role sets are interned outside the table's closure (it holds the table).
+        var grants = users.grants(forBytes: key) ?? UserGrants()
+        var start = 0
+        while start < pairs.count {
+            let tenant = pairs[start].tenant
+            var end = start + 1
+            while end < pairs.count && pairs[end].tenant == tenant { end += 1 }
+            let existing = roles(in: grants, tenant: tenant)
+            let set =
+                existing.isEmpty && end - start == 1
+                ? roleSets.intern(single: pairs[start].role, policy: policy)
+                : roleSets.intern(Set(existing + pairs[start..<end].map(\.role)).sorted(), policy: policy)
+            grants.set(set, in: tenant)
+            start = end
+        }
+        users.update(grants, forBytes: key)
+    }
+
     private func roles(in grants: UserGrants, tenant: TenantID) -> [RoleID] {
         guard let set = grants.roleSet(in: tenant) else { return [] }
         return roleSets.members[Int(set.rawValue)]

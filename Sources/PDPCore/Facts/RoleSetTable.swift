@@ -15,6 +15,9 @@ public struct RoleSetID: Hashable, Sendable {
 struct RoleSetTable: Sendable {
     private(set) var members: [[RoleID]] = []
     private var ids: [[RoleID]: RoleSetID] = [:]
+    /// The set of each single role, by role index, once interned: most users hold one role
+    /// in a tenant, and a restart interns a million of those without making an array each.
+    private var singles: [RoleSetID?] = []
     /// Flattened bitsets, `wordsPerSet` words per role set.
     private(set) var words: [UInt64] = []
     let wordsPerSet: Int
@@ -34,6 +37,16 @@ struct RoleSetTable: Sendable {
             for (i, word) in policy.roles[role.index].effective.words.enumerated() { union[i] |= word }
         }
         words.append(contentsOf: union)
+        return id
+    }
+
+    /// ``intern(_:policy:)`` of `[role]`.
+    mutating func intern(single role: RoleID, policy: CompiledPolicy) -> RoleSetID {
+        let index = role.index
+        if index < singles.count, let id = singles[index] { return id }
+        let id = intern([role], policy: policy)
+        if singles.count <= index { singles += Array(repeating: nil, count: index + 1 - singles.count) }
+        singles[index] = id
         return id
     }
 

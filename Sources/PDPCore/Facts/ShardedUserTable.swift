@@ -52,12 +52,23 @@ struct ShardedUserTable: Sendable {
 
     mutating func update(_ grants: UserGrants, for key: String) {
         var key = key
-        let inserted = key.withUTF8 { bytes in
-            let raw = UnsafeRawBufferPointer(bytes)
-            return shards[shard(hash(raw))].updateValue(grants, forBytes: raw) == nil
-        }
-        guard inserted else { return }
+        key.withUTF8 { update(grants, forBytes: UnsafeRawBufferPointer($0)) }
+    }
+
+    mutating func update(_ grants: UserGrants, forBytes key: UnsafeRawBufferPointer) {
+        guard shards[shard(hash(key))].updateValue(grants, forBytes: key) == nil else { return }
         count += 1
+        if count > shards.count * Self.maxAverageShardSize { reshard(bits: shardBits + 1) }
+    }
+
+    /// Calls `body` with the grants of `key` (`nil` for an unknown user) to change them in
+    /// place, adding the user when `body` leaves grants: one hash and one probe.
+    mutating func modify(forBytes key: UnsafeRawBufferPointer, _ body: (inout UserGrants?) -> Void) {
+        let hash = self.hash(key)
+        let index = shard(hash)
+        let before = shards[index].count
+        shards[index].modifyValue(forBytes: key, hash: hash, body)
+        count += shards[index].count - before
         if count > shards.count * Self.maxAverageShardSize { reshard(bits: shardBits + 1) }
     }
 
@@ -70,11 +81,13 @@ struct ShardedUserTable: Sendable {
         return true
     }
 
-    /// Grows the shard count now for `users` users in all, so inserting them does not.
-    mutating func reserve(_ users: Int) {
+    /// Grows the shard count now for `users` users in all, so inserting them does not;
+    /// with `sizingShards`, also sizes each shard's table for its share (a restart that
+    /// knows it is about to add that many), so no shard regrows either.
+    mutating func reserve(_ users: Int, sizingShards: Bool = false) {
         var bits = shardBits
         while (1 << bits) * Self.maxAverageShardSize < users { bits += 1 }
-        if bits > shardBits { reshard(bits: bits) }
+        if bits > shardBits || (sizingShards && count == 0) { reshard(bits: bits, perShard: sizingShards ? users >> bits : nil) }
     }
 
     /// Every user, shard by shard (not sorted).
@@ -82,9 +95,9 @@ struct ShardedUserTable: Sendable {
         for shard in shards { try shard.forEach(body) }
     }
 
-    private mutating func reshard(bits: Int) {
+    private mutating func reshard(bits: Int, perShard wanted: Int? = nil) {
         var grown = ShardedUserTable(expectedUsers: 0, seed: seed)
-        let perShard = max(8, max(count, 1) >> bits)
+        let perShard = max(8, wanted ?? 0, max(count, 1) >> bits)
         grown.shards = Array(repeating: ByteKeyTable(minimumCapacity: perShard, seed: seed), count: 1 << bits)
         for shard in shards {
             shard.forEach { key, grants in grown.update(grants, for: key) }

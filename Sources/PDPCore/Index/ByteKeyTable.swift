@@ -118,6 +118,31 @@ public struct ByteKeyTable<Value>: @unchecked Sendable {
         return nil
     }
 
+    /// Calls `body` with the value stored for `key` (`nil` when absent) to change it in
+    /// place; stores it under `key` when absent and `body` leaves a value. One hash and one
+    /// probe, where a lookup then an update take two of each.
+    public mutating func modifyValue(forBytes key: UnsafeRawBufferPointer, _ body: (inout Value?) -> Void) {
+        modifyValue(forBytes: key, hash: hash(key), body)
+    }
+
+    /// As ``modifyValue(forBytes:_:)``, with the key's ``hash(_:)`` already computed.
+    mutating func modifyValue(forBytes key: UnsafeRawBufferPointer, hash: UInt64, _ body: (inout Value?) -> Void) {
+        if let index = entryIndex(key, hash: hash) {
+            body(&entries[index].value)
+            if entries[index].value == nil { _ = removeValue(forBytes: key) }
+            return
+        }
+        var value: Value?
+        body(&value)
+        guard let value else { return }
+        if (count + tombstones + 1) * 4 > slots.count * 3 { grow() }
+        let offset = UInt32(arena.count)
+        arena.append(contentsOf: key)
+        entries.append(Entry(hash: hash, offset: offset, length: UInt32(key.count), value: value))
+        insertSlot(hash: hash, entry: Int32(entries.count))
+        count += 1
+    }
+
     @discardableResult
     public mutating func updateValue(_ value: Value, forKey key: String) -> Value? {
         var key = key
@@ -128,19 +153,22 @@ public struct ByteKeyTable<Value>: @unchecked Sendable {
     @discardableResult
     public mutating func removeValue(forKey key: String) -> Value? {
         var key = key
-        return key.withUTF8 { bytes -> Value? in
-            let raw = UnsafeRawBufferPointer(bytes)
-            let hash = self.hash(raw)
-            guard let index = entryIndex(raw, hash: hash) else { return nil }
-            let old = entries[index].value
-            entries[index].value = nil
-            var slot = Int(truncatingIfNeeded: hash) & mask
-            while slots[slot] != Int32(index + 1) { slot = (slot + 1) & mask }
-            slots[slot] = -1
-            tombstones += 1
-            count -= 1
-            return old
-        }
+        return key.withUTF8 { removeValue(forBytes: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Removes the key whose bytes are `key`. Returns the removed value.
+    @discardableResult
+    public mutating func removeValue(forBytes raw: UnsafeRawBufferPointer) -> Value? {
+        let hash = self.hash(raw)
+        guard let index = entryIndex(raw, hash: hash) else { return nil }
+        let old = entries[index].value
+        entries[index].value = nil
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while slots[slot] != Int32(index + 1) { slot = (slot + 1) & mask }
+        slots[slot] = -1
+        tombstones += 1
+        count -= 1
+        return old
     }
 
     private mutating func insertSlot(hash: UInt64, entry: Int32) {

@@ -38,6 +38,19 @@ public final class FactsEngine {
             base: base, api: storage.state, ids: StableIDIndex(state: storage.state), position: storage.lastSequence, now: now)
     }
 
+    /// Takes `effective` as the effective snapshot instead of rebuilding it: built by
+    /// ``EffectiveFacts/build(base:image:)`` from the files `storage` recovered (and since
+    /// materialized), with `dangling` from its summary. Builds the catalog (listings, stable
+    /// ids): what a restart does after it went ready.
+    public init(base: PolicySnapshot, storage: any FactsStorage, now: Timestamp, effective: PolicySnapshot, dangling: [AssignmentKey]) {
+        self.storage = storage
+        self.base = base
+        snapshot = effective
+        catalog = Self.catalog(
+            base: base, api: storage.state, ids: StableIDIndex(state: storage.state), dangling: dangling, position: storage.lastSequence,
+            now: now)
+    }
+
     /// API assignments the current policy cannot apply (sorted).
     public var dangling: [AssignmentKey] { catalog.dangling.elements(in: 0..<catalog.dangling.count) }
 
@@ -135,10 +148,15 @@ public final class FactsEngine {
         base: PolicySnapshot, api: FactsState, ids: StableIDIndex, position: UInt64, now: Timestamp
     ) -> (PolicySnapshot, FactsCatalog) {
         let (snapshot, dangling) = EffectiveFacts.build(base: base, api: api)
+        return (snapshot, catalog(base: base, api: api, ids: ids, dangling: dangling, position: position, now: now))
+    }
+
+    private static func catalog(
+        base: PolicySnapshot, api: FactsState, ids: StableIDIndex, dangling: [AssignmentKey], position: UInt64, now: Timestamp
+    ) -> FactsCatalog {
         let statics = StaticFacts(policy: base.policy)
-        let catalog = FactsCatalog(
+        return FactsCatalog(
             api: api, statics: statics, policy: base.policy, policyLoadedAt: now,
             listings: FactsListings(api: api, statics: statics, dangling: dangling), apiIDs: ids, position: position)
-        return (snapshot, catalog)
     }
 }

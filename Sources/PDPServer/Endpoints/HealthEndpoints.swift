@@ -92,30 +92,34 @@ enum HealthEndpoints {
         }
         writer.endObject()
         guard let facts else { return }
-        let catalog = facts.catalog
+        // The catalog's counts, or while a restart builds it the same counts from the files.
+        let summary = facts.summary
         writer.key("facts")
         writer.beginObject()
         writer.key("storage")
         writer.string(facts.storageKind)
+        // Checks are answered from every fact; the facts API waits until this is false.
+        writer.key("loading")
+        writer.bool(facts.isLoading)
         writer.key("write_problem")
         if let problem = storage?.writeProblem { writer.string(capped(problem).shown) } else { writer.null() }
         writer.key("journal_bytes")
         writer.int(storage?.journalBytes ?? 0)
         writer.key("position")
-        writer.int(Int(clamping: catalog.position))
+        writer.int(Int(clamping: summary.position))
         if let sync = facts.sync { shared(sync.reading, maxStaleness: facts.maxStaleness, into: &writer) }
         writer.key("users")
-        writer.int(catalog.api.users.count)
+        writer.int(summary.users)
         writer.key("tenants")
-        writer.int(catalog.api.tenants.count)
+        writer.int(summary.tenants)
         writer.key("role_assignments")
-        writer.int(catalog.api.assignments.count)
+        writer.int(summary.assignments)
         // API assignments naming a role or tenant this policy lacks: kept, not in effect.
         writer.key("dangling_role_assignments")
-        writer.int(catalog.dangling.count)
+        writer.int(summary.danglingCount)
         writer.key("dangling_sample")
         writer.beginArray()
-        for key in catalog.dangling.elements(in: 0..<min(maxDanglingSample, catalog.dangling.count)) {
+        for key in summary.danglingSample.prefix(maxDanglingSample) {
             writer.beginObject()
             writer.assignmentMembers(key)
             writer.endObject()

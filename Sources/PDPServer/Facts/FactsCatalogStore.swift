@@ -2,18 +2,19 @@
 import Atomics
 import PDPFacts
 
-/// The current ``FactsCatalog``, swapped atomically (one load per read request, no lock).
+/// The current ``FactsCatalog`` (none yet while a restart builds it), swapped atomically (one load per read request, no lock).
 final class FactsCatalogStore: Sendable {
     final class Box: AtomicReference, Sendable {
-        let catalog: FactsCatalog
-        init(_ catalog: FactsCatalog) { self.catalog = catalog }
+        let catalog: FactsCatalog?
+        init(_ catalog: FactsCatalog?) { self.catalog = catalog }
     }
 
     private let box: ManagedAtomic<Box>
 
-    init(_ catalog: FactsCatalog) { box = ManagedAtomic(Box(catalog)) }
+    /// `nil` while the facts are being loaded.
+    init(_ catalog: FactsCatalog?) { box = ManagedAtomic(Box(catalog)) }
 
-    var current: FactsCatalog { box.load(ordering: .acquiring).catalog }
+    var current: FactsCatalog? { box.load(ordering: .acquiring).catalog }
 
     func publish(_ catalog: FactsCatalog) { box.store(Box(catalog), ordering: .releasing) }
 }

@@ -53,13 +53,17 @@ public final class FactsWriter: Service, Sendable {
         var followQueued = false
     }
 
-    private let engine: Mutex<FactsEngine>
+    /// The engine, once the facts are loaded. Only the writer's queue uses it, and the
+    /// loading job is the first the queue runs.
+    private let engine: Mutex<Loading>
     private let pending = Mutex(Pending())
     private let queue = DispatchQueue(label: "pdp.facts.writer")
     private let compactionQueue = DispatchQueue(label: "pdp.facts.compaction", qos: .utility)
     private let catalogs: FactsCatalogStore
     private let status: Mutex<StorageStatus>
     private let syncObserver = Mutex<(@Sendable (UInt64) -> Void)?>(nil)
+    /// What `/ready` and `/metrics` count while the catalog is being built.
+    private let loadingSummary: Mutex<FactsSummary?>
     let snapshots: SnapshotStore
     let logger: Logger
     /// Where the facts are kept, for `/ready`: `journal`, `memory` or `postgres`.
@@ -70,6 +74,19 @@ public final class FactsWriter: Service, Sendable {
     public let maxStaleness: Double?
     /// ``PolicyDigest`` of the policy in effect, for `/ready`.
     private let digest: Mutex<String>
+
+    private enum Loading {
+        /// Checks are answered from `effective`; the state, listings and stable ids the facts
+        /// API needs are built from `store` by the writer queue's first job.
+        case loading(FactsStore, base: PolicySnapshot, effective: PolicySnapshot, dangling: [AssignmentKey])
+        case loaded(FactsEngine)
+
+        /// The engine. Only on the writer's queue, where loading is the first job.
+        var engine: FactsEngine {
+            guard case .loaded(let engine) = self else { preconditionFailure("a facts writer job ran before the facts were loaded") }
+            return engine
+        }
+    }
 
     /// Publishes the effective snapshot (`base` plus the facts in `storage`) into
     /// `snapshots`.
@@ -93,7 +110,78 @@ public final class FactsWriter: Service, Sendable {
         self.logger = logger
         Self.report(engine.dangling, logger: logger)
         self.status = Mutex(Self.status(of: engine.storage))
-        self.engine = Mutex(engine)
+        self.loadingSummary = Mutex(nil)
+        self.engine = Mutex(.loaded(engine))
+    }
+
+    /// Publishes the effective snapshot of the facts `store` read (opened with
+    /// `deferringState`) as soon as the decision index is built from its files, then builds
+    /// what the facts API needs (the state, listings and stable ids: several seconds with a
+    /// million users) as the writer queue's first job. Until then checks are answered, and
+    /// facts API requests, `/authorized_users` and writes wait (``whenLoaded(on:)``).
+    /// - Parameter onLoadFailure: called on the writer's queue if the state cannot be built
+    ///   after all (bytes whose checksum matched that do not decode, which the index builder
+    ///   would have refused first); the server exits then.
+    /// - Throws: ``FactsStoreError/corruptSnapshot(file:reason:)`` when the snapshot does not
+    ///   decode; nothing is published then.
+    public init(
+        base: PolicySnapshot, loading store: sending FactsStore, snapshots: SnapshotStore, logger: Logger,
+        onLoadFailure: @escaping @Sendable (FactsStoreError) -> Void
+    ) throws(FactsStoreError) {
+        self.storageKind = store.kind
+        self.sync = nil
+        self.maxStaleness = nil
+        self.digest = Mutex(PolicyDigest.of(base.policy))
+        self.snapshots = snapshots
+        self.logger = logger
+        self.status = Mutex(StorageStatus(writeProblem: nil, journalBytes: store.journalBytes, lastSyncNanoseconds: nil))
+        guard let image = store.image, let (effective, summary, dangling) = try EffectiveFacts.build(base: base, image: image) else {
+            // Nothing deferred, or a snapshot only the full decoder reads: build it all now.
+            try store.materialize()
+            let engine = FactsEngine(base: base, storage: store, now: .now())
+            snapshots.publish(engine.snapshot)
+            catalogs = FactsCatalogStore(engine.catalog)
+            Self.report(engine.dangling, logger: logger)
+            loadingSummary = Mutex(nil)
+            let recovered = Self.status(of: store)
+            self.engine = Mutex(.loaded(engine))
+            status.withLock { $0 = recovered }
+            return
+        }
+        snapshots.publish(effective)
+        catalogs = FactsCatalogStore(nil)
+        loadingSummary = Mutex(summary)
+        Self.report(dangling, logger: logger)
+        engine = Mutex(.loading(store, base: base, effective: effective, dangling: dangling))
+        queue.async { [self] in finishLoading(onLoadFailure: onLoadFailure) }
+    }
+
+    /// The writer queue's first job after ``init(base:loading:snapshots:logger:onLoadFailure:)``.
+    private func finishLoading(onLoadFailure: @Sendable (FactsStoreError) -> Void) {
+        let started = ContinuousClock.now
+        let failure = engine.withLock { loading -> FactsStoreError? in
+            guard case .loading(let store, let base, let effective, let dangling) = loading else { return nil }
+            do throws(FactsStoreError) {
+                try store.materialize()
+            } catch {
+                return error
+            }
+            let engine = FactsEngine(base: base, storage: store, now: .now(), effective: effective, dangling: dangling)
+            catalogs.publish(engine.catalog)
+            loading = .loaded(engine)
+            status.withLock { $0 = Self.status(of: store) }
+            return nil
+        }
+        if let failure {
+            logger.critical("the facts could not be loaded after all; stopping", metadata: ["error": "\(failure)"])
+            onLoadFailure(failure)
+            return
+        }
+        loadingSummary.withLock { $0 = nil }
+        logger.info("facts API ready: state, listings and stable ids built", metadata: ["facts.catalog_duration": "\(started.duration(to: .now))"])
+        if let problem = storageStatus.writeProblem {
+            logger.error("facts writes are refused until the data directory can be written: \(problem)")
+        }
     }
 
     /// The storage's state as of the last commit.
@@ -114,8 +202,37 @@ public final class FactsWriter: Service, Sendable {
         FactsWriter(base: snapshots.current, storage: FactsStore(), snapshots: snapshots, logger: logger)
     }
 
-    /// The facts as REST reads see them.
-    public var catalog: FactsCatalog { catalogs.current }
+    /// The facts as REST reads see them. While they are being loaded this waits until they
+    /// are: never on an event loop (requests use ``loadedCatalog`` and ``whenLoaded(on:)``).
+    public var catalog: FactsCatalog {
+        if let catalog = catalogs.current { return catalog }
+        queue.sync {}
+        return catalogs.current!
+    }
+
+    /// The catalog, or `nil` while the facts are being loaded.
+    public var loadedCatalog: FactsCatalog? { catalogs.current }
+
+    /// Succeeds with the catalog once the facts are loaded (at once when they are).
+    func whenLoaded(on eventLoop: any EventLoop) -> EventLoopFuture<FactsCatalog> {
+        if let catalog = catalogs.current { return eventLoop.makeSucceededFuture(catalog) }
+        let promise = eventLoop.makePromise(of: FactsCatalog.self)
+        // The loading job is ahead of this one on the serial queue.
+        queue.async { [catalogs] in
+            if let catalog = catalogs.current { promise.succeed(catalog) }
+        }
+        return promise.futureResult
+    }
+
+    /// The counts `/ready` and `/metrics` report: the catalog's, or the loader's while the
+    /// catalog is being built (``isLoading``).
+    public var summary: FactsSummary {
+        if let catalog = catalogs.current { return FactsSummary(catalog) }
+        return loadingSummary.withLock { $0 } ?? FactsSummary()
+    }
+
+    /// Whether the facts API still waits for the catalog (checks are answered meanwhile).
+    public var isLoading: Bool { catalogs.current == nil }
 
     /// ``PolicyDigest`` of the policy in effect (changes with each reload).
     public var policyDigest: String { digest.withLock { $0 } }
@@ -230,7 +347,8 @@ extension FactsWriter {
     /// Executes, commits (one fsync), publishes, then answers a batch of writes.
     fileprivate func commit(_ writes: [(FactsWrite, EventLoopPromise<Result<FactsReply, FactsError>>)]) {
         guard !writes.isEmpty else { return }
-        let (outcome, compaction) = engine.withLock { engine -> (FactsEngine.Outcome, FactsCompaction?) in
+        let (outcome, compaction) = engine.withLock { loading -> (FactsEngine.Outcome, FactsCompaction?) in
+            let engine = loading.engine
             let outcome = engine.commit(writes.map(\.0), now: .now())
             guard let published = outcome.published else { return (outcome, nil) }
             catalogs.publish(published.catalog)
@@ -253,7 +371,8 @@ extension FactsWriter {
     /// Tries to make the storage writable again (an empty commit rewrites the snapshot and
     /// a fresh journal while a write problem is set).
     fileprivate func probeStorage() {
-        let recovered = engine.withLock { engine -> Bool in
+        let recovered = engine.withLock { loading -> Bool in
+            let engine = loading.engine
             guard engine.storage.writeProblem != nil else { return false }
             return (try? engine.storage.retryWrites()) != nil
         }
@@ -262,7 +381,10 @@ extension FactsWriter {
     }
 
     private func publishStatus() {
-        let (current, synced) = engine.withLock { engine in (Self.status(of: engine.storage), engine.storage.lastSyncNanoseconds) }
+        let (current, synced) = engine.withLock { loading in
+            let engine = loading.engine
+            return (Self.status(of: engine.storage), engine.storage.lastSyncNanoseconds)
+        }
         let previous = status.withLock { status in
             defer { status = current }
             return status.lastSyncNanoseconds
@@ -283,7 +405,8 @@ extension FactsWriter {
     }
 
     fileprivate func applyFollow() {
-        let compaction = engine.withLock { engine -> FactsCompaction? in
+        let compaction = engine.withLock { loading -> FactsCompaction? in
+            let engine = loading.engine
             let published: (snapshot: PolicySnapshot, catalog: FactsCatalog)?
             do {
                 published = try engine.follow()
@@ -307,7 +430,8 @@ extension FactsWriter {
     }
 
     fileprivate func applyReload(_ base: PolicySnapshot) -> [AssignmentKey] {
-        engine.withLock { engine in
+        engine.withLock { loading in
+            let engine = loading.engine
             let dangling = engine.reload(base: base, now: .now())
             let policyDigest = PolicyDigest.of(base.policy)
             digest.withLock { $0 = policyDigest }

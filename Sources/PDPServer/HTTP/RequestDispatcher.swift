@@ -47,8 +47,22 @@ struct RequestDispatcher {
             return .immediate(RESTError.badRequest(problem).response(allocator: allocator))
         }
         let context = makeContext(allocator: allocator, debug: false, readiness: Readiness())
+        let facts = server.facts
+        guard let catalog = facts.loadedCatalog else {
+            // A restart answers checks before the facts API's catalog is built: its requests
+            // wait for it (seconds, with a million users), then run as usual.
+            return .deferred(
+                facts.whenLoaded(on: eventLoop).flatMap { catalog in
+                    switch FactsEndpoints.respond(
+                        route, method: head.method, query: query, body: body, context: context, catalog: catalog, facts: facts, eventLoop: eventLoop)
+                    {
+                    case .immediate(let response): eventLoop.makeSucceededFuture(response)
+                    case .deferred(let future): future
+                    }
+                })
+        }
         return FactsEndpoints.respond(
-            route, method: head.method, query: query, body: body, context: context, facts: server.facts, eventLoop: eventLoop)
+            route, method: head.method, query: query, body: body, context: context, catalog: catalog, facts: facts, eventLoop: eventLoop)
     }
 
     func respond(route: Route, query: Substring, head: RequestHead, body: ByteBuffer, allocator: ByteBufferAllocator) -> EndpointResponse {
@@ -68,7 +82,13 @@ struct RequestDispatcher {
                 let request = try AuthorizedUsersRequest(parsing: body, limits: context.jsonLimits)
                 return QueryEndpoints.authorizedUsers(request, catalog: server.facts.catalog, allocator: allocator)
             case .userTenants: return try QueryEndpoints.userTenants(body, context)
-            case .localRoleAssignments: return QueryEndpoints.roleAssignments(query, context, catalog: server.facts.catalog)
+            case .localRoleAssignments:
+                guard let catalog = server.facts.loadedCatalog else {
+                    return ErrorResponse.make(
+                        .serviceUnavailable, code: "facts_loading",
+                        detail: "the facts are still being loaded after a restart; retry in a moment", allocator: allocator)
+                }
+                return QueryEndpoints.roleAssignments(query, context, catalog: catalog)
             case .health: return HealthEndpoints.health(ready: false, authenticated: head.authenticated, context)
             case .ready:
                 return HealthEndpoints.health(
@@ -107,10 +127,13 @@ struct RequestDispatcher {
         } catch {
             return .immediate(rejected(error, head: head, body: body, limits: limits, allocator: allocator))
         }
-        let catalog = server.facts.catalog
         let promise = eventLoop.makePromise(of: EndpointResponse.self)
-        server.listingQueue.async {
-            promise.succeed(QueryEndpoints.authorizedUsers(request, catalog: catalog, allocator: allocator))
+        let listingQueue = server.listingQueue
+        // Waits for the catalog while a restart builds it (succeeds at once otherwise).
+        server.facts.whenLoaded(on: eventLoop).whenSuccess { catalog in
+            listingQueue.async {
+                promise.succeed(QueryEndpoints.authorizedUsers(request, catalog: catalog, allocator: allocator))
+            }
         }
         return .deferred(promise.futureResult)
     }

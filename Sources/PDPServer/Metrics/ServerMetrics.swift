@@ -137,10 +137,11 @@ public final class ServerMetrics: Sendable {
             CoreMetrics.Gauge(label: label, dimensions: dimensions, factory: factory).record(Int64(value))
         }
         gauge("pdp_open_connections", state.connections.openCount)
-        let catalog = state.facts.catalog
-        gauge("pdp_facts", catalog.api.users.count, [("kind", "users")])
-        gauge("pdp_facts", catalog.api.tenants.count, [("kind", "tenants")])
-        gauge("pdp_facts", catalog.api.assignments.count, [("kind", "role_assignments")])
+        let summary = state.facts.summary
+        gauge("pdp_facts", summary.users, [("kind", "users")])
+        gauge("pdp_facts", summary.tenants, [("kind", "tenants")])
+        gauge("pdp_facts", summary.assignments, [("kind", "role_assignments")])
+        gauge("pdp_facts_loading", state.facts.isLoading ? 1 : 0)
         let storage = state.facts.storageStatus
         gauge("pdp_facts_journal_bytes", storage.journalBytes)
         gauge("pdp_facts_storage_writable", storage.writeProblem == nil ? 1 : 0)
@@ -149,7 +150,7 @@ public final class ServerMetrics: Sendable {
         }
         // The change position of the facts applied (sidecars on one shared store that show the
         // same position hold the same facts), and how far behind that store this one is.
-        gauge("pdp_facts_position", Int(clamping: catalog.position))
+        gauge("pdp_facts_position", Int(clamping: summary.position))
         if let sync = state.facts.sync {
             let reading = sync.reading
             gauge("pdp_facts_store_connected", reading.connected ? 1 : 0)

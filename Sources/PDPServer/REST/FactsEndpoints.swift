@@ -11,11 +11,10 @@ import PDPWire
 enum FactsEndpoints {
     static func respond(
         _ route: RESTRoute, method: HTTPMethod, query: Substring, body: ByteBuffer, context: EndpointContext,
-        facts: FactsWriter, eventLoop: any EventLoop
+        catalog: FactsCatalog, facts: FactsWriter, eventLoop: any EventLoop
     ) -> DispatchOutcome {
         let allocator = context.allocator
         // Path ids may be stable ids or keys: resolved once, against the published catalog.
-        let catalog = facts.catalog
         let route = catalog.resolving(route)
         do throws(RESTError) {
             switch method {

@@ -26,9 +26,39 @@ enum SnapshotFormat {
         return writer.bytes
     }
 
+    /// What a snapshot file holds, its checksums proven: the encoded state of format 2 (not
+    /// decoded yet: a restart builds the decision index straight from these bytes), or the
+    /// decoded state of format 1.
+    enum Contents: Sendable {
+        case payload(ArraySlice<UInt8>)
+        case state(FactsState)
+    }
+
     /// - Throws: ``FactsStoreError/corruptSnapshot(file:reason:)`` for any damage.
     static func decode(_ bytes: [UInt8], file: String) throws(FactsStoreError) -> (sequence: UInt64, state: FactsState) {
-        if bytes.starts(with: legacyMagic) { return try decodeLegacy(bytes, file: file) }
+        let (sequence, contents) = try open(bytes, file: file)
+        switch contents {
+        case .state(let state): return (sequence, state)
+        case .payload(let payload): return (sequence, try decodeState(payload, file: file))
+        }
+    }
+
+    /// The state in a format 2 payload.
+    static func decodeState(_ payload: ArraySlice<UInt8>, file: String) throws(FactsStoreError) -> FactsState {
+        do {
+            return try FactsCodec.decodeState(payload)
+        } catch {
+            throw .corruptSnapshot(file: file, reason: error.description)
+        }
+    }
+
+    /// Checks the header and the checksums; decodes only a format 1 snapshot.
+    /// - Throws: ``FactsStoreError/corruptSnapshot(file:reason:)`` for any damage.
+    static func open(_ bytes: [UInt8], file: String) throws(FactsStoreError) -> (sequence: UInt64, contents: Contents) {
+        if bytes.starts(with: legacyMagic) {
+            let (sequence, state) = try decodeLegacy(bytes, file: file)
+            return (sequence, .state(state))
+        }
         guard bytes.count >= headerSize, bytes.starts(with: magic) else {
             throw .corruptSnapshot(file: file, reason: "missing PDPSNAP2 header")
         }
@@ -49,11 +79,7 @@ enum SnapshotFormat {
         }
         let payload = bytes[headerSize...]
         guard CRC32.checksum(payload) == payloadChecksum else { throw .corruptSnapshot(file: file, reason: "checksum mismatch") }
-        do {
-            return (sequence, try FactsCodec.decodeState(payload))
-        } catch {
-            throw .corruptSnapshot(file: file, reason: error.description)
-        }
+        return (sequence, .payload(payload))
     }
 
     /// `PDPSNAP1`, then one format 1 journal record holding the sequence and the state.

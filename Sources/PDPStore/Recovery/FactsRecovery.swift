@@ -9,6 +9,9 @@ import Darwin
 /// another; changes nothing but a provably torn tail of `facts.journal`, which it cuts off
 /// (shrinking a file needs no free space).
 struct FactsRecovery {
+    /// What the files hold, proven but not yet decoded into a state.
+    var image = FactsImage()
+    /// Set by ``read(_:cutTornTail:)``; ``scan(_:cutTornTail:)`` leaves it empty.
     var state = FactsState()
     var lastSequence: UInt64 = 0
     var replayed = 0
@@ -19,16 +22,28 @@ struct FactsRecovery {
     /// The length of `facts.journal` when new records can be appended to it.
     var appendableJournalSize: Int?
 
+    /// ``scan(_:cutTornTail:)``, then the state built from what it read.
     /// - Throws: the ``FactsStoreError`` cases that describe damage, and I/O errors.
     /// - Parameter cutTornTail: `false` to read without changing anything (`pdp facts check`).
     static func read(_ files: FactsFiles, cutTornTail: Bool = true) throws(FactsStoreError) -> FactsRecovery {
+        var recovery = try scan(files, cutTornTail: cutTornTail)
+        recovery.state = try recovery.image.materialize()
+        return recovery
+    }
+
+    /// Reads every file and proves it (checksums, sequence numbers), without decoding the
+    /// snapshot's facts into a state: ``image`` holds them.
+    /// - Throws: the ``FactsStoreError`` cases that describe damage, and I/O errors.
+    /// - Parameter cutTornTail: `false` to read without changing anything (`pdp facts check`).
+    static func scan(_ files: FactsFiles, cutTornTail: Bool = true) throws(FactsStoreError) -> FactsRecovery {
         var recovery = FactsRecovery()
+        recovery.image.snapshotFile = files.snapshot
         let snapshotExists = POSIXFile.exists(files.snapshot)
-        var snapshotSequence: UInt64 = 0
         if snapshotExists {
             let bytes = try POSIXFile.readAll(files.snapshot)
-            (snapshotSequence, recovery.state) = try SnapshotFormat.decode(bytes, file: files.snapshot)
-            recovery.lastSequence = snapshotSequence
+            let (sequence, contents) = try SnapshotFormat.open(bytes, file: files.snapshot)
+            recovery.image.snapshot = contents
+            recovery.lastSequence = sequence
             if !bytes.starts(with: SnapshotFormat.magic) { recovery.isTidy = false }
         }
         let journalExists = POSIXFile.exists(files.journal)
@@ -45,7 +60,7 @@ struct FactsRecovery {
                     snapshotExists: snapshotExists)
             }
             for transaction in scan.transactions where transaction.sequence > recovery.lastSequence {
-                recovery.state.apply(transaction.mutations)
+                recovery.image.transactions.append(transaction.mutations)
                 recovery.lastSequence = transaction.sequence
                 recovery.replayed += 1
             }
@@ -64,6 +79,7 @@ struct FactsRecovery {
             recovery.appendableJournalSize = scan.validLength
         }
         if recovery.appendableJournalSize == nil { recovery.isTidy = false }
+        recovery.image.lastSequence = recovery.lastSequence
         return recovery
     }
 
