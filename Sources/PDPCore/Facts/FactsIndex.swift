@@ -234,13 +234,74 @@ public struct FactsIndex: Sendable {
     /// about to add that many from its files; an upper bound is fine).
     public mutating func reserveForLoading(users more: Int) { users.reserve(users.count + more, sizingShards: true) }
 
-    /// Gives the user whose key is the UTF-8 bytes `key` (created if needed) each
-    /// `(tenant, role)` of `pairs` (those of one tenant next to each other), on top of what
-    /// they hold: one table update for them all, and no array made for a user's one role in
-    /// a tenant. Restarts build the index from stored facts a user at a time with this.
-    public mutating func grant(userBytes key: UnsafeRawBufferPointer, _ pairs: [(tenant: TenantID, role: RoleID)]) {
-        // The role sets are interned outside the table's closure (it holds the table).
-        var grants = users.grants(forBytes: key) ?? UserGrants()
+    /// Users a restart adds from its files, gathered (``add(_:userBytes:)``,
+    /// ``grant(_:userBytes:_:)``) and then inserted shard by shard (``insert(_:)``), so that
+    /// the table is filled one cache-sized shard at a time instead of at a random place per
+    /// user. The key bytes must stay valid until ``insert(_:)``.
+    public struct UserBatch {
+        /// In the order added; one flat array (arrays of arrays were copied as they grew).
+        fileprivate var pending: [ShardedUserTable.PendingUser] = []
+        /// How many of `pending` came from ``add(_:userBytes:)``, and where the next granted
+        /// user is looked for among them: a file lists the users' assignments in the order
+        /// it lists the users.
+        fileprivate var added = 0
+        fileprivate var cursor = 0
+    }
+
+    /// An empty batch for about `users` users.
+    public func makeUserBatch(capacity users: Int = 0) -> UserBatch {
+        var batch = UserBatch()
+        batch.pending.reserveCapacity(users)
+        return batch
+    }
+
+    /// Adds the user whose key is the UTF-8 bytes `key` to `batch` (no roles yet).
+    public func add(_ batch: inout UserBatch, userBytes key: UnsafeRawBufferPointer) {
+        precondition(batch.added == batch.pending.count, "users are added before they are granted roles")
+        batch.pending.append(.init(hash: users.place(key).hash, key: key, grants: UserGrants()))
+        batch.added += 1
+    }
+
+    /// Gives the user whose key is the UTF-8 bytes `key` each `(tenant, role)` of `pairs`
+    /// (those of one tenant next to each other) in `batch`: on their entry when they were
+    /// added in the same order, else on a new one (merged at ``insert(_:)``). No array is made
+    /// for a user's one role in a tenant.
+    public mutating func grant(_ batch: inout UserBatch, userBytes key: UnsafeRawBufferPointer, _ pairs: [(tenant: TenantID, role: RoleID)]) {
+        while batch.cursor < batch.added {
+            let order = Self.compare(batch.pending[batch.cursor].key, key)
+            if order == 0 {
+                batch.pending[batch.cursor].grants = makeGrants(pairs, onto: batch.pending[batch.cursor].grants)
+                batch.cursor += 1
+                return
+            }
+            // Users without assignments are passed over; a user listed later than their
+            // assignments (not the order files are written in) gets an entry of their own.
+            guard order < 0 else { break }
+            batch.cursor += 1
+        }
+        batch.pending.append(.init(hash: users.place(key).hash, key: key, grants: makeGrants(pairs, onto: UserGrants())))
+    }
+
+    /// Inserts the batch's users (merging with users already in the index, and with each
+    /// other when a key came twice).
+    public mutating func insert(_ batch: consuming UserBatch) {
+        var duplicates: [ShardedUserTable.PendingUser] = []
+        users.insert(batch.pending) { duplicates.append($0) }
+        for duplicate in duplicates {
+            var pairs: [(tenant: TenantID, role: RoleID)] = []
+            for grant in duplicate.grants.grants {
+                for role in roleSets.members[Int(grant.roles.rawValue)] { pairs.append((grant.tenant, role)) }
+            }
+            guard !pairs.isEmpty else { continue }
+            var grants = users.grants(forBytes: duplicate.key) ?? UserGrants()
+            grants = makeGrants(pairs, onto: grants)
+            users.update(grants, forBytes: duplicate.key)
+        }
+    }
+
+    /// `grants` with each `(tenant, role)` of `pairs` added.
+    private mutating func makeGrants(_ pairs: [(tenant: TenantID, role: RoleID)], onto grants: UserGrants) -> UserGrants {
+        var grants = grants
         var start = 0
         while start < pairs.count {
             let tenant = pairs[start].tenant
@@ -254,7 +315,18 @@ public struct FactsIndex: Sendable {
             grants.set(set, in: tenant)
             start = end
         }
-        users.update(grants, forBytes: key)
+        return grants
+    }
+
+    private static func compare(_ xs: UnsafeRawBufferPointer, _ ys: UnsafeRawBufferPointer) -> Int {
+        let common = min(xs.count, ys.count)
+        var index = 0
+        while index < common {
+            let x = xs[index], y = ys[index]
+            if x != y { return x < y ? -1 : 1 }
+            index &+= 1
+        }
+        return xs.count - ys.count
     }
 
     private func roles(in grants: UserGrants, tenant: TenantID) -> [RoleID] {

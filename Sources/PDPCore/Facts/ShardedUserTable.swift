@@ -72,6 +72,60 @@ struct ShardedUserTable: Sendable {
         if count > shards.count * Self.maxAverageShardSize { reshard(bits: shardBits + 1) }
     }
 
+    /// A user a restart is about to add, with the hash of their key: gathered for all users
+    /// first, then inserted shard by shard (``insert(_:duplicate:)``).
+    struct PendingUser {
+        var hash: UInt64
+        /// Valid until the batch is inserted (a view into the file's bytes).
+        var key: UnsafeRawBufferPointer
+        var grants: UserGrants
+    }
+
+    /// The hash of `key` and the shard it goes to.
+    func place(_ key: UnsafeRawBufferPointer) -> (hash: UInt64, shard: Int) {
+        let hash = self.hash(key)
+        return (hash, shard(hash))
+    }
+
+    var shardCount: Int { shards.count }
+
+    /// Inserts `users`, one shard after the other: each shard's table stays in the cache
+    /// while it fills, where inserting a million users in key order misses it on every one
+    /// (the hash scatters them). A user already in the table is not replaced: it goes to
+    /// `duplicate`, for the caller to merge.
+    mutating func insert(_ users: [PendingUser], duplicate: (PendingUser) -> Void) {
+        // Counting sort of the users' positions by shard.
+        var starts = [Int](repeating: 0, count: shards.count + 1)
+        var bytes = [Int](repeating: 0, count: shards.count)
+        for user in users {
+            let index = shard(user.hash)
+            starts[index + 1] += 1
+            bytes[index] += user.key.count
+        }
+        for index in shards.indices { starts[index + 1] += starts[index] }
+        var next = starts
+        var order = [Int32](repeating: 0, count: users.count)
+        for (position, user) in users.enumerated() {
+            let index = shard(user.hash)
+            order[next[index]] = Int32(position)
+            next[index] += 1
+        }
+        for index in shards.indices where starts[index] < starts[index + 1] {
+            // Filled as a local, so that its arrays are surely unique while it grows.
+            var table = shards[index]
+            shards[index] = ByteKeyTable(minimumCapacity: 0, seed: seed)
+            let before = table.count
+            table.reserve(more: starts[index + 1] - starts[index], bytes: bytes[index])
+            for slot in starts[index]..<starts[index + 1] {
+                let user = users[Int(order[slot])]
+                if !table.insertIfAbsent(user.grants, forBytes: user.key, hash: user.hash) { duplicate(user) }
+            }
+            count += table.count - before
+            shards[index] = table
+        }
+        if count > shards.count * Self.maxAverageShardSize { reshard(bits: shardBits + 1) }
+    }
+
     @discardableResult
     mutating func remove(_ key: String) -> Bool {
         var copy = key

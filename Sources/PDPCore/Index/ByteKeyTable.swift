@@ -111,11 +111,40 @@ public struct ByteKeyTable<Value>: @unchecked Sendable {
         }
         if (count + tombstones + 1) * 4 > slots.count * 3 { grow() }
         let offset = UInt32(arena.count)
-        arena.append(contentsOf: key)
+        arena.append(contentsOf: UnsafeBufferPointer(start: key.baseAddress?.assumingMemoryBound(to: UInt8.self), count: key.count))
         entries.append(Entry(hash: hash, offset: offset, length: UInt32(key.count), value: value))
         insertSlot(hash: hash, entry: Int32(entries.count))
         count += 1
         return nil
+    }
+
+    /// ``entryIndex(_:hash:)`` behind a call: inlined into a mutating method, its buffer
+    /// accesses kept the arrays retained past the appends that follow, so every append
+    /// found them shared and copied them whole (a restart's million inserts spent a third
+    /// of their time in those copies).
+    @inline(never)
+    func findEntry(_ key: UnsafeRawBufferPointer, hash: UInt64) -> Int? { entryIndex(key, hash: hash) }
+
+    /// Stores `value` for `key` unless the key is present. Returns whether it stored it.
+    mutating func insertIfAbsent(_ value: Value, forBytes key: UnsafeRawBufferPointer, hash: UInt64) -> Bool {
+        if findEntry(key, hash: hash) != nil { return false }
+        if (count + tombstones + 1) * 4 > slots.count * 3 { grow() }
+        let offset = UInt32(arena.count)
+        // Byte by byte: `append(contentsOf:)` here reallocated the arena on every call
+        // (copying it whole: a third of a restart's index build), keys are short.
+        for byte in key { arena.append(byte) }
+        entries.append(Entry(hash: hash, offset: offset, length: UInt32(key.count), value: value))
+        insertSlot(hash: hash, entry: Int32(entries.count))
+        count += 1
+        return true
+    }
+
+    /// Makes room for `more` keys of `bytes` bytes in all, so adding them does not grow
+    /// the table or its arrays.
+    mutating func reserve(more: Int, bytes: Int) {
+        entries.reserveCapacity(entries.count + more)
+        arena.reserveCapacity(arena.count + bytes)
+        if (count + tombstones + more) * 4 > slots.count * 3 { grow(toHold: count + more) }
     }
 
     /// Calls `body` with the value stored for `key` (`nil` when absent) to change it in
@@ -127,7 +156,7 @@ public struct ByteKeyTable<Value>: @unchecked Sendable {
 
     /// As ``modifyValue(forBytes:_:)``, with the key's ``hash(_:)`` already computed.
     mutating func modifyValue(forBytes key: UnsafeRawBufferPointer, hash: UInt64, _ body: (inout Value?) -> Void) {
-        if let index = entryIndex(key, hash: hash) {
+        if let index = findEntry(key, hash: hash) {
             body(&entries[index].value)
             if entries[index].value == nil { _ = removeValue(forBytes: key) }
             return
@@ -137,7 +166,7 @@ public struct ByteKeyTable<Value>: @unchecked Sendable {
         guard let value else { return }
         if (count + tombstones + 1) * 4 > slots.count * 3 { grow() }
         let offset = UInt32(arena.count)
-        arena.append(contentsOf: key)
+        arena.append(contentsOf: UnsafeBufferPointer(start: key.baseAddress?.assumingMemoryBound(to: UInt8.self), count: key.count))
         entries.append(Entry(hash: hash, offset: offset, length: UInt32(key.count), value: value))
         insertSlot(hash: hash, entry: Int32(entries.count))
         count += 1
@@ -178,15 +207,15 @@ public struct ByteKeyTable<Value>: @unchecked Sendable {
         slots[slot] = entry
     }
 
-    private mutating func grow() {
+    private mutating func grow(toHold wanted: Int = 0) {
         // Rebuild: drops tombstones and removed entries, doubles when mostly live.
         let live = entries.filter { $0.value != nil }
         var size = slots.count
-        while live.count * 2 >= size { size <<= 1 }
+        while max(live.count, wanted) * 2 >= size { size <<= 1 }
         var newArena: [UInt8] = []
-        newArena.reserveCapacity(arena.count)
+        newArena.reserveCapacity(arena.capacity)
         var newEntries: [Entry] = []
-        newEntries.reserveCapacity(live.count)
+        newEntries.reserveCapacity(max(live.count, entries.capacity))
         for entry in live {
             let start = Int(entry.offset)
             let offset = UInt32(newArena.count)

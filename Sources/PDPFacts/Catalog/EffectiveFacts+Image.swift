@@ -81,11 +81,30 @@ struct JournalOverlay {
     /// Users with an entry in ``assignments`` or in ``deletedUsers``: the snapshot
     /// assignments of every other user need no lookup here.
     var touchedUsers: Set<FactKey> = []
+    /// ``users`` and ``touchedUsers`` by key bytes: the builder asks for every user and
+    /// assignment of the snapshot, and a byte-wise lookup makes no string (a `String` and a
+    /// `Set` probe per fact cost a restart with a million users about 0.2 s).
+    private(set) var userBytes = ByteKeyTable<Bool>()
+    private(set) var touchedUserBytes = ByteKeyTable<Bool>()
     private var byUser: [FactKey: [AssignmentKey]] = [:]
     private var byTenant: [FactKey: [AssignmentKey]] = [:]
 
     init(_ transactions: [[FactsMutation]]) {
         for mutation in transactions.joined() { apply(mutation) }
+        for user in users.keys { userBytes.updateValue(true, forKey: user.string) }
+        for user in touchedUsers { touchedUserBytes.updateValue(true, forKey: user.string) }
+    }
+
+    /// Whether the journal put or deleted the user whose key is `key` (snapshot bytes).
+    func touchesUser(_ key: UnsafeRawBufferPointer, ascii: Bool) -> Bool {
+        guard !users.isEmpty else { return false }
+        return ascii ? userBytes.value(forBytes: key) != nil : users[FactKey(String(decoding: key, as: UTF8.self))] != nil
+    }
+
+    /// Whether the journal changed assignments of, or deleted, the user whose key is `key`.
+    func touchesAssignments(ofUser key: UnsafeRawBufferPointer, ascii: Bool) -> Bool {
+        guard !touchedUsers.isEmpty else { return false }
+        return ascii ? touchedUserBytes.value(forBytes: key) != nil : touchedUsers.contains(FactKey(String(decoding: key, as: UTF8.self)))
     }
 
     var isEmpty: Bool { users.isEmpty && tenants.isEmpty && assignments.isEmpty && deletedTenants.isEmpty }
@@ -138,8 +157,11 @@ struct ImageIndexBuilder: FactsSnapshotVisitor {
     /// user or an assignment): the caller falls back to the full rebuild.
     private(set) var plain = true
     private var tenantsDone = false
-    /// The user whose assignments are being gathered (their key bytes), and those so far.
-    private var currentUser: [UInt8] = []
+    /// The snapshot's users, gathered and inserted together at the end (see
+    /// ``FactsIndex/UserBatch``).
+    private var batch: FactsIndex.UserBatch
+    /// The user whose assignments are being gathered (a view into the file), and those so far.
+    private var currentUser = UnsafeRawBufferPointer(start: nil, count: 0)
     private var pairs: [(tenant: TenantID, role: RoleID)] = []
     /// The last role and tenant looked up: a snapshot lists assignments by user, and most
     /// name one of a few roles in one of a few tenants.
@@ -150,6 +172,7 @@ struct ImageIndexBuilder: FactsSnapshotVisitor {
 
     init(facts: FactsIndex, statics: StaticFacts, overlay: JournalOverlay) {
         self.facts = facts
+        batch = facts.makeUserBatch()
         self.statics = statics
         self.overlay = overlay
     }
@@ -158,6 +181,13 @@ struct ImageIndexBuilder: FactsSnapshotVisitor {
         // Room for as many users as there are facts (an upper bound): the table is sharded
         // and sized once, not regrown by doubling as a million users arrive.
         facts.reserveForLoading(users: records)
+        batch = facts.makeUserBatch(capacity: records / 2)
+    }
+
+    mutating func end() {
+        flush()
+        facts.insert(batch)
+        batch = facts.makeUserBatch()
     }
 
     mutating func tenant(_ record: TenantRecord) {
@@ -188,21 +218,20 @@ struct ImageIndexBuilder: FactsSnapshotVisitor {
 
     mutating func user(_ key: UnsafeRawBufferPointer) {
         finishTenants()
-        if !overlay.users.isEmpty, overlay.users[FactKey(Self.string(key))] != nil { return }
+        let ascii = Self.isASCII(key)
+        if overlay.touchesUser(key, ascii: ascii) { return }
         summary.users += 1
-        if Self.isASCII(key) { facts.addUser(bytes: key) } else { facts.addUser(Self.string(key)) }
+        if ascii { facts.add(&batch, userBytes: key) } else { facts.addUser(Self.string(key)) }
     }
 
     mutating func assignment(user: UnsafeRawBufferPointer, role: UnsafeRawBufferPointer, tenant: UnsafeRawBufferPointer) {
         finishTenants()
-        if !overlay.touchedUsers.isEmpty || !overlay.deletedTenants.isEmpty {
-            let userKey = FactKey(Self.string(user))
-            if overlay.touchedUsers.contains(userKey) || !overlay.deletedTenants.isEmpty {
-                let key = AssignmentKey(user: userKey.string, role: Self.string(role), tenant: Self.string(tenant))
-                // The journal's last word on it is applied by `finish`.
-                if overlay.assignments[key] != nil { return }
-                if overlay.deletedUsers.contains(userKey) || overlay.deletedTenants.contains(FactKey(key.tenant)) { return }
-            }
+        let ascii = Self.isASCII(user)
+        if overlay.touchesAssignments(ofUser: user, ascii: ascii) || !overlay.deletedTenants.isEmpty {
+            let key = AssignmentKey(user: Self.string(user), role: Self.string(role), tenant: Self.string(tenant))
+            // The journal's last word on it is applied by `finish`.
+            if overlay.assignments[key] != nil { return }
+            if overlay.deletedUsers.contains(FactKey(key.user)) || overlay.deletedTenants.contains(FactKey(key.tenant)) { return }
         }
         summary.assignments += 1
         let roleID = resolveRole(role)
@@ -211,14 +240,14 @@ struct ImageIndexBuilder: FactsSnapshotVisitor {
             dangling.append(AssignmentKey(user: Self.string(user), role: Self.string(role), tenant: Self.string(tenant)))
             return
         }
-        guard Self.isASCII(user) else {
+        guard ascii else {
             flush()
             facts.assign(user: Self.string(user), role: roleID, tenant: tenantID)
             return
         }
-        if !currentUser.elementsEqual(user) {
+        if !Self.equal(currentUser, user) {
             flush()
-            currentUser.replaceSubrange(currentUser.indices, with: user)
+            currentUser = user
         }
         pairs.append((tenantID, roleID))
     }
@@ -226,7 +255,7 @@ struct ImageIndexBuilder: FactsSnapshotVisitor {
     /// Hands the gathered assignments of the current user to the index.
     private mutating func flush() {
         guard !pairs.isEmpty else { return }
-        currentUser.withUnsafeBytes { facts.grant(userBytes: $0, pairs) }
+        facts.grant(&batch, userBytes: currentUser, pairs)
         pairs.removeAll(keepingCapacity: true)
     }
 
@@ -247,10 +276,10 @@ struct ImageIndexBuilder: FactsSnapshotVisitor {
         return lastTenant
     }
 
-    /// After the snapshot: the journal's users and assignments, then the dangling sorted.
+    /// After the snapshot (and ``end()``): the journal's users and assignments, then the
+    /// dangling sorted.
     mutating func finish() {
         finishTenants()
-        flush()
         for case let (user, true) in overlay.users {
             summary.users += 1
             facts.addUser(user.string)
@@ -269,6 +298,10 @@ struct ImageIndexBuilder: FactsSnapshotVisitor {
     /// The key as the full decoder makes it (`String(decoding:as:)`, which repairs invalid
     /// UTF-8 the same way).
     private static func string(_ bytes: UnsafeRawBufferPointer) -> String { String(decoding: bytes, as: UTF8.self) }
+
+    private static func equal(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        a.count == b.count && a.elementsEqual(b)
+    }
 
     /// ASCII bytes are the UTF-8 of the string made from them: the byte-wise path is exact.
     private static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {

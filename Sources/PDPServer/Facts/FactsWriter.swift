@@ -122,11 +122,13 @@ public final class FactsWriter: Service, Sendable {
     /// - Parameter onLoadFailure: called on the writer's queue if the state cannot be built
     ///   after all (bytes whose checksum matched that do not decode, which the index builder
     ///   would have refused first); the server exits then.
+    ///   - beforeLoading: runs on the writer's queue before the catalog is built (tests hold
+    ///     the loading there to see requests wait).
     /// - Throws: ``FactsStoreError/corruptSnapshot(file:reason:)`` when the snapshot does not
     ///   decode; nothing is published then.
     public init(
         base: PolicySnapshot, loading store: sending FactsStore, snapshots: SnapshotStore, logger: Logger,
-        onLoadFailure: @escaping @Sendable (FactsStoreError) -> Void
+        onLoadFailure: @escaping @Sendable (FactsStoreError) -> Void, beforeLoading: (@Sendable () -> Void)? = nil
     ) throws(FactsStoreError) {
         self.storageKind = store.kind
         self.sync = nil
@@ -153,7 +155,10 @@ public final class FactsWriter: Service, Sendable {
         loadingSummary = Mutex(summary)
         Self.report(dangling, logger: logger)
         engine = Mutex(.loading(store, base: base, effective: effective, dangling: dangling))
-        queue.async { [self] in finishLoading(onLoadFailure: onLoadFailure) }
+        queue.async { [self] in
+            beforeLoading?()
+            finishLoading(onLoadFailure: onLoadFailure)
+        }
     }
 
     /// The writer queue's first job after ``init(base:loading:snapshots:logger:onLoadFailure:)``.

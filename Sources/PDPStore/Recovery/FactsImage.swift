@@ -86,6 +86,7 @@ public struct FactsImage: Sendable {
                     }
                 }
                 guard reader.isAtEnd else { throw BinaryReader.Malformed(description: "trailing bytes in record") }
+                visitor.end()
                 return true
             }
         }
@@ -105,6 +106,8 @@ public protocol FactsSnapshotVisitor {
     mutating func tenant(_ record: TenantRecord)
     mutating func user(_ key: UnsafeRawBufferPointer)
     mutating func assignment(user: UnsafeRawBufferPointer, role: UnsafeRawBufferPointer, tenant: UnsafeRawBufferPointer)
+    /// Last, while the buffers handed over are still valid, when every record was read.
+    mutating func end()
 }
 
 /// ``BinaryReader``'s checks over raw bytes, returning strings as the bytes themselves and
