@@ -8,8 +8,11 @@
 //       mutation and state decoders behind the checksums it would rarely guess
 // Properties checked besides "no crash": a scan never reports more valid bytes than it read,
 // its boundaries are increasing and inside the file; a payload that decodes re-encodes to a
-// payload that decodes to the same mutations; the framed journal yields exactly them.
+// payload that decodes to the same mutations; the framed journal yields exactly them; the
+// restart's byte-wise snapshot reader (FactsImage.readSnapshot) accepts exactly what the
+// full decoder accepts and hands over the same users, tenants and assignments.
 //   scripts/fuzz.sh FuzzJournal 60
+import PDPCore
 @testable import PDPStore
 
 func checkScan(_ scan: JournalFormat.Scan, count: Int) {
@@ -19,6 +22,46 @@ func checkScan(_ scan: JournalFormat.Scan, count: Int) {
     if let damage = scan.damage { precondition(damage.offset >= 0 && damage.offset <= count, "damage offset \(damage.offset)") }
     var state = FactsState()
     for transaction in scan.transactions { state.apply(transaction.mutations) }
+}
+
+/// What ``FactsImage/readSnapshot(into:)`` hands over, as strings made the way the full
+/// decoder makes them.
+struct Collector: FactsSnapshotVisitor {
+    var users: Set<FactKey> = []
+    var tenants: Set<FactKey> = []
+    var assignments: Set<AssignmentKey> = []
+    var ended = false
+    mutating func begin(records: Int) {}
+    mutating func tenant(_ record: TenantRecord) { tenants.insert(FactKey(record.key)) }
+    mutating func user(_ key: UnsafeRawBufferPointer) { users.insert(FactKey(String(decoding: key, as: UTF8.self))) }
+    mutating func assignment(user: UnsafeRawBufferPointer, role: UnsafeRawBufferPointer, tenant: UnsafeRawBufferPointer) {
+        assignments.insert(
+            AssignmentKey(
+                user: String(decoding: user, as: UTF8.self), role: String(decoding: role, as: UTF8.self),
+                tenant: String(decoding: tenant, as: UTF8.self)))
+    }
+    mutating func end() { ended = true }
+}
+
+/// The byte-wise reader against the full decoder, on one snapshot payload.
+func checkImageReader(_ payload: ArraySlice<UInt8>) {
+    let full = try? FactsCodec.decodeState(payload)
+    var image = FactsImage()
+    image.snapshot = .payload(payload)
+    var collector = Collector()
+    let plain: Bool?
+    do { plain = try image.readSnapshot(into: &collector) } catch { plain = nil }
+    guard let full else {
+        // Refused, or given up on at a deletion before the damage (then the full decoder runs).
+        precondition(plain != true, "the snapshot reader accepted a payload the decoder refuses")
+        return
+    }
+    guard let plain else { preconditionFailure("the snapshot reader refused a payload the decoder accepts") }
+    guard plain else { return }
+    precondition(collector.ended, "a plain snapshot was read without end()")
+    precondition(collector.users == Set(full.users.keys), "the snapshot reader's users differ from the decoder's")
+    precondition(collector.tenants == Set(full.tenants.keys), "the snapshot reader's tenants differ from the decoder's")
+    precondition(collector.assignments == Set(full.assignments.keys), "the snapshot reader's assignments differ from the decoder's")
 }
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -39,6 +82,7 @@ public func fuzzJournal(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
         }
     default:
         let payload = bytes[...]
+        checkImageReader(payload)
         let decoded = try? FactsCodec.decodeMutations(payload)
         if let decoded {
             let reencoded = FactsCodec.encodeMutations(decoded)
