@@ -37,11 +37,12 @@ import Testing
         return path
     }
 
-    /// Runs a blocking request on a Dispatch thread.
+    /// Runs a blocking request on a thread of its own (not Swift's pool, nor Dispatch's
+    /// width-limited global queue, which other tests running meanwhile need).
     static func onThread(_ body: @escaping @Sendable () throws -> HTTPResponse) -> Task<HTTPResponse, any Error> {
         Task {
             try await withCheckedThrowingContinuation { continuation in
-                DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
+                Thread { continuation.resume(with: Result { try body() }) }.start()
             }
         }
     }
@@ -76,8 +77,8 @@ import Testing
             #expect(local.status == 503)
             #expect(local.bodyText.contains("facts_loading"))
 
-            // A read and a write sent now wait for the catalog. (Blocking clients on Dispatch
-            // threads: on the two threads of Swift's pool they would hold up this test.)
+            // A read and a write sent now wait for the catalog. (Blocking clients on threads
+            // of their own: on the two threads of Swift's pool they would hold up this test.)
             let answered = Flag()
             let read = Self.onThread {
                 defer { answered.value.store(true, ordering: .releasing) }
