@@ -50,7 +50,7 @@ public struct FactKey: Hashable, Comparable, Sendable, CustomStringConvertible, 
 
     // Concrete buffers, not a generic collection: lists sort millions of keys, and an
     // unspecialized generic loop costs a witness call per byte in debug builds.
-    private static func compare(_ xs: UnsafeBufferPointer<UInt8>, _ ys: UnsafeBufferPointer<UInt8>) -> Int {
+    static func compare(_ xs: UnsafeBufferPointer<UInt8>, _ ys: UnsafeBufferPointer<UInt8>) -> Int {
         let common = min(xs.count, ys.count)
         var index = 0
         while index < common {

@@ -225,11 +225,6 @@ public struct FactsIndex: Sendable {
     /// The id of the tenant whose key is the UTF-8 bytes `key`, or `nil`.
     public func tenantID(bytes key: UnsafeRawBufferPointer) -> TenantID? { tenantIDs.value(forBytes: key) }
 
-    /// ``addUser(_:)`` for the user whose key is the UTF-8 bytes `key` (no `String` made).
-    public mutating func addUser(bytes key: UnsafeRawBufferPointer) {
-        users.modify(forBytes: key) { grants in if grants == nil { grants = UserGrants() } }
-    }
-
     /// Makes room for `users` more users, sizing the table for them up front (a restart
     /// about to add that many from its files; an upper bound is fine).
     public mutating func reserveForLoading(users more: Int) { users.reserve(users.count + more, sizingShards: true) }
@@ -319,14 +314,7 @@ public struct FactsIndex: Sendable {
     }
 
     private static func compare(_ xs: UnsafeRawBufferPointer, _ ys: UnsafeRawBufferPointer) -> Int {
-        let common = min(xs.count, ys.count)
-        var index = 0
-        while index < common {
-            let x = xs[index], y = ys[index]
-            if x != y { return x < y ? -1 : 1 }
-            index &+= 1
-        }
-        return xs.count - ys.count
+        FactKey.compare(xs.assumingMemoryBound(to: UInt8.self), ys.assumingMemoryBound(to: UInt8.self))
     }
 
     private func roles(in grants: UserGrants, tenant: TenantID) -> [RoleID] {

@@ -61,17 +61,6 @@ struct ShardedUserTable: Sendable {
         if count > shards.count * Self.maxAverageShardSize { reshard(bits: shardBits + 1) }
     }
 
-    /// Calls `body` with the grants of `key` (`nil` for an unknown user) to change them in
-    /// place, adding the user when `body` leaves grants: one hash and one probe.
-    mutating func modify(forBytes key: UnsafeRawBufferPointer, _ body: (inout UserGrants?) -> Void) {
-        let hash = self.hash(key)
-        let index = shard(hash)
-        let before = shards[index].count
-        shards[index].modifyValue(forBytes: key, hash: hash, body)
-        count += shards[index].count - before
-        if count > shards.count * Self.maxAverageShardSize { reshard(bits: shardBits + 1) }
-    }
-
     /// A user a restart is about to add, with the hash of their key: gathered for all users
     /// first, then inserted shard by shard (``insert(_:duplicate:)``).
     struct PendingUser {
