@@ -51,9 +51,8 @@ let package = Package(
         ),
         // Byte-range equality and the seeded key hash of the hot path, shared by PDPCore and
         // PDPWire: standard library only.
-        .target(name: "PDPBytes", swiftSettings: strict),
-        // Pure policy engine: standard library and PDPBytes only.
-        .target(name: "PDPCore", dependencies: ["PDPBytes"], swiftSettings: strict),
+        // Pure policy engine: standard library only.
+        .target(name: "PDPCore", swiftSettings: strict),
         .target(name: "PDPPolicyYAML", dependencies: ["PDPCore", "CLibYAML"], swiftSettings: strict),
         // Durable facts journal: PDPCore only, no NIO.
         .target(
@@ -88,7 +87,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
-            name: "PDPWire", dependencies: ["PDPBytes", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: strict),
+            name: "PDPWire", dependencies: [.product(name: "NIOCore", package: "swift-nio")], swiftSettings: strict),
         .target(
             name: "PDPServer",
             dependencies: [
@@ -132,8 +131,7 @@ let package = Package(
         ),
         // One seeded generator for the property and fuzz tests of every target.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
-        .testTarget(name: "PDPBytesTests", dependencies: ["PDPBytes", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "PDPCoreTests", dependencies: ["PDPCore", "PDPBytes", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "PDPCoreTests", dependencies: ["PDPCore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "PDPStoreTests", dependencies: ["PDPStore", "PDPCore"], swiftSettings: strict),
         .testTarget(
             name: "PDPStorePostgresTests",

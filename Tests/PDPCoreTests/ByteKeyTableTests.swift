@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import PDPBytes
 @testable import PDPCore
 import Testing
 import TestSupport

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: Apache-2.0
-import PDPBytes
 
 /// A user, tenant or role key compared by its UTF-8 bytes.
 ///

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: Apache-2.0
-import PDPBytes
 
 /// Users and their grants, split into shards so that a write copies one shard, not all
 /// users.

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: Apache-2.0
-import PDPBytes
 
 /// An open-addressing hash table keyed by UTF-8 bytes.
 ///
@@ -10,7 +9,7 @@ import PDPBytes
 /// with no allocation. All storage is in arrays, so the table is a copy-on-write value:
 /// a snapshot holding one copy never sees later mutations of another.
 ///
-/// Keys are hashed with a secret ``PDPBytes/ByteKeySeed`` (the process's random one unless a
+/// Keys are hashed with a secret ``ByteKeySeed`` (the process's random one unless a
 /// test passes its own), so nobody outside the process can choose keys that share a probe
 /// chain.
 public struct ByteKeyTable<Value>: @unchecked Sendable {
@@ -36,7 +35,7 @@ public struct ByteKeyTable<Value>: @unchecked Sendable {
     public let seed: ByteKeySeed
 
     /// An empty table with room for `minimumCapacity` keys before it grows, hashing with
-    /// `seed` (``PDPBytes/ByteKeySeed/process`` by default: pass another only to make a
+    /// `seed` (``ByteKeySeed/process`` by default: pass another only to make a
     /// test repeatable, or so that tables sharing precomputed hashes agree).
     public init(minimumCapacity: Int = 8, seed: ByteKeySeed = .process) {
         var size = 8

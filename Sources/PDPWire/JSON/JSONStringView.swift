@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: Apache-2.0
-import PDPBytes
 
 /// A decoded JSON string, as UTF-8 bytes, without owning them.
 ///
@@ -42,7 +41,7 @@ public struct JSONStringView: CustomStringConvertible {
     public func equals(_ other: StaticString) -> Bool {
         guard other.hasPointerRepresentation, other.utf8CodeUnitCount == bytes.count else { return false }
         guard let base = bytes.baseAddress else { return true }
-        return ByteKeys.equal(base, UnsafeRawPointer(other.utf8Start), count: bytes.count)
+        return WireBytes.equal(base, UnsafeRawPointer(other.utf8Start), count: bytes.count)
     }
 
     /// Whether the bytes equal `other`'s UTF-8 bytes.
@@ -54,7 +53,7 @@ public struct JSONStringView: CustomStringConvertible {
         return other.withUTF8 { utf8 in
             guard utf8.count == bytes.count else { return false }
             guard let lhs = bytes.baseAddress, let rhs = utf8.baseAddress else { return true }
-            return ByteKeys.equal(lhs, UnsafeRawPointer(rhs), count: utf8.count)
+            return WireBytes.equal(lhs, UnsafeRawPointer(rhs), count: utf8.count)
         }
     }
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Foundation
-@testable import PDPBytes
+@testable import PDPCore
 import Testing
 import TestSupport
 

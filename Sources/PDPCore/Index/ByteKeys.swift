@@ -1,15 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 
 // Byte-range equality and hashing for the short keys of the check hot path: user keys,
-// actions, resource types and tenants looked up by the decision engine (PDPCore), and JSON
-// member names compared by the wire reader (PDPWire). Both work on bytes inside a request
-// buffer, where going through `String` would validate, hash with SipHash and sometimes
-// allocate for every lookup.
+// actions, resource types and tenants looked up by the decision engine, on bytes inside a
+// request buffer, where going through `String` would validate, hash with SipHash and
+// sometimes allocate for every lookup. `@inlinable`, so callers in other modules (tests,
+// benchmarks) get the same inlined code as the index.
 //
-// A module of its own (standard library only) so that PDPCore, which imports nothing else,
-// and PDPWire, which never imports PDPCore, share one copy. Everything is `@inlinable`: the
-// callers inline and specialize it across the module boundary, as they did when this file
-// was compiled into each of them.
+// PDPWire, which never imports PDPCore, keeps its own copy of `equal` for JSON member
+// names (`WireBytes.equal`); the two must stay alike.
 
 /// Equality and hashing of byte ranges.
 public enum ByteKeys {
