@@ -48,9 +48,11 @@ extension EffectiveFacts {
     public static func build(
         base: PolicySnapshot, image: FactsImage
     ) throws(FactsStoreError) -> (snapshot: PolicySnapshot, summary: FactsSummary, dangling: [AssignmentKey])? {
-        let statics = StaticFacts(policy: base.policy)
+        // The declared tenants only (and `default`): `StaticFacts` would also index every
+        // declared user, which nothing here needs before the server is ready.
+        let declaredTenants = Set(base.policy.tenants.map { FactKey($0.key.value) } + [FactKey(FactsIndex.defaultTenantKey)])
         let overlay = JournalOverlay(image.transactions)
-        var builder = ImageIndexBuilder(facts: base.facts, statics: statics, overlay: overlay)
+        var builder = ImageIndexBuilder(facts: base.facts, declaredTenants: declaredTenants, overlay: overlay)
         builder.summary.position = image.lastSequence
         guard try image.readSnapshot(into: &builder), builder.plain else { return nil }
         builder.finish()
@@ -148,7 +150,8 @@ struct JournalOverlay {
 /// and each assignment whose role and tenant exist (the others counted as dangling).
 struct ImageIndexBuilder: FactsSnapshotVisitor {
     var facts: FactsIndex
-    let statics: StaticFacts
+    /// The tenants the policy declares, plus `default`: they keep their declared fields.
+    let declaredTenants: Set<FactKey>
     let overlay: JournalOverlay
     var summary = FactsSummary()
     /// The API assignments the policy cannot apply; sorted by ``finish()``.
@@ -170,10 +173,10 @@ struct ImageIndexBuilder: FactsSnapshotVisitor {
     private var lastTenantKey: [UInt8] = [0xFF]
     private var lastTenant: TenantID?
 
-    init(facts: FactsIndex, statics: StaticFacts, overlay: JournalOverlay) {
+    init(facts: FactsIndex, declaredTenants: Set<FactKey>, overlay: JournalOverlay) {
         self.facts = facts
         batch = facts.makeUserBatch()
-        self.statics = statics
+        self.declaredTenants = declaredTenants
         self.overlay = overlay
     }
 
@@ -203,7 +206,7 @@ struct ImageIndexBuilder: FactsSnapshotVisitor {
 
     private mutating func add(_ tenant: TenantRecord) {
         summary.tenants += 1
-        if statics.tenant(tenant.key) == nil {
+        if !declaredTenants.contains(FactKey(tenant.key)) {
             facts.upsertTenant(key: tenant.key, name: tenant.name, description: tenant.description, attributes: tenant.attributes)
         }
     }

@@ -95,23 +95,16 @@ public final class FactsWriter: Service, Sendable {
     ///   - storage: the recovered store; the writer owns it from now on.
     ///   - maxStaleness: seconds behind a shared store after which `/ready` answers 503
     ///     (`nil`, the default: never).
-    public init(
+    public convenience init(
         base: PolicySnapshot, storage: sending any FactsStorage, snapshots: SnapshotStore, logger: Logger,
         maxStaleness: Double? = nil
     ) {
-        self.storageKind = storage.kind
-        self.sync = storage.syncStatus
-        self.maxStaleness = maxStaleness
-        self.digest = Mutex(PolicyDigest.of(base.policy))
+        let (kind, sync) = (storage.kind, storage.syncStatus)
         let engine = FactsEngine(base: base, storage: storage, now: .now())
-        snapshots.publish(engine.snapshot)
-        self.snapshots = snapshots
-        self.catalogs = FactsCatalogStore(engine.catalog)
-        self.logger = logger
-        Self.report(engine.dangling, logger: logger)
-        self.status = Mutex(Self.status(of: engine.storage))
-        self.loadingSummary = Mutex(nil)
-        self.engine = Mutex(.loaded(engine))
+        let (published, catalog, dangling, status) = (engine.snapshot, engine.catalog, engine.dangling, Self.status(of: engine.storage))
+        self.init(
+            base: base, kind: kind, sync: sync, maxStaleness: maxStaleness, snapshots: snapshots, logger: logger, published: published,
+            catalog: catalog, summary: nil, dangling: dangling, status: status, engine: .loaded(engine))
     }
 
     /// Publishes the effective snapshot of the facts `store` read (opened with
@@ -126,39 +119,45 @@ public final class FactsWriter: Service, Sendable {
     ///     the loading there to see requests wait).
     /// - Throws: ``FactsStoreError/corruptSnapshot(file:reason:)`` when the snapshot does not
     ///   decode; nothing is published then.
-    public init(
+    public convenience init(
         base: PolicySnapshot, loading store: sending FactsStore, snapshots: SnapshotStore, logger: Logger,
         onLoadFailure: @escaping @Sendable (FactsStoreError) -> Void, beforeLoading: (@Sendable () -> Void)? = nil
     ) throws(FactsStoreError) {
-        self.storageKind = store.kind
-        self.sync = nil
-        self.maxStaleness = nil
-        self.digest = Mutex(PolicyDigest.of(base.policy))
-        self.snapshots = snapshots
-        self.logger = logger
-        self.status = Mutex(StorageStatus(writeProblem: nil, journalBytes: store.journalBytes, lastSyncNanoseconds: nil))
         guard let image = store.image, let (effective, summary, dangling) = try EffectiveFacts.build(base: base, image: image) else {
             // Nothing deferred, or a snapshot only the full decoder reads: build it all now.
             try store.materialize()
-            let engine = FactsEngine(base: base, storage: store, now: .now())
-            snapshots.publish(engine.snapshot)
-            catalogs = FactsCatalogStore(engine.catalog)
-            Self.report(engine.dangling, logger: logger)
-            loadingSummary = Mutex(nil)
-            let recovered = Self.status(of: store)
-            self.engine = Mutex(.loaded(engine))
-            status.withLock { $0 = recovered }
+            self.init(base: base, storage: store, snapshots: snapshots, logger: logger)
             return
         }
-        snapshots.publish(effective)
-        catalogs = FactsCatalogStore(nil)
-        loadingSummary = Mutex(summary)
-        Self.report(dangling, logger: logger)
-        engine = Mutex(.loading(store, base: base, effective: effective, dangling: dangling))
+        let (kind, status) = (store.kind, StorageStatus(writeProblem: nil, journalBytes: store.journalBytes, lastSyncNanoseconds: nil))
+        self.init(
+            base: base, kind: kind, sync: nil, maxStaleness: nil, snapshots: snapshots, logger: logger, published: effective,
+            catalog: nil, summary: summary, dangling: dangling, status: status,
+            engine: .loading(store, base: base, effective: effective, dangling: dangling))
         queue.async { [self] in
             beforeLoading?()
             finishLoading(onLoadFailure: onLoadFailure)
         }
+    }
+
+    /// Publishes `published`; `catalog` is `nil` (and `summary` set) while `engine` is loading.
+    private init(
+        base: PolicySnapshot, kind: String, sync: FactsSyncStatus?, maxStaleness: Double?, snapshots: SnapshotStore, logger: Logger,
+        published: PolicySnapshot, catalog: FactsCatalog?, summary: FactsSummary?, dangling: [AssignmentKey], status: StorageStatus,
+        engine: sending Loading
+    ) {
+        storageKind = kind
+        self.sync = sync
+        self.maxStaleness = maxStaleness
+        digest = Mutex(PolicyDigest.of(base.policy))
+        snapshots.publish(published)
+        self.snapshots = snapshots
+        self.logger = logger
+        catalogs = FactsCatalogStore(catalog)
+        loadingSummary = Mutex(summary)
+        self.status = Mutex(status)
+        self.engine = Mutex(engine)
+        Self.report(dangling, logger: logger)
     }
 
     /// The writer queue's first job after ``init(base:loading:snapshots:logger:onLoadFailure:)``.
