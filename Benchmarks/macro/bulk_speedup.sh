@@ -6,7 +6,10 @@
 # least --idle percent idle over the last second (other builds make a second core a lottery),
 # and gives up waiting after --wait seconds (the round is then marked "busy").
 #
-#   Benchmarks/macro/bulk_speedup.sh OLD_PDP NEW_PDP [--rounds 5] [--duration 5] [--idle 80] [--wait 120]
+#   Benchmarks/macro/bulk_speedup.sh OLD_PDP NEW_PDP [--rounds 5] [--duration 5] [--idle 80] [--wait 120] [--client PDP]
+#
+# Each binary measures itself with its own `pdp load` unless --client names the one binary
+# whose `pdp load` measures both (for an OLD whose load client differs).
 #
 # Prints every round (decisions/s, p50 and p99 per batch, the machine's idle share before
 # it), then the medians and their ratio. Talks only to 127.0.0.1; stops both servers.
@@ -19,12 +22,14 @@ ROUNDS=5
 DURATION=5
 IDLE=80
 WAIT=120
+CLIENT=
 while [ $# -gt 0 ]; do
     case "$1" in
         --rounds) ROUNDS=$2; shift ;;
         --duration) DURATION=$2; shift ;;
         --idle) IDLE=$2; shift ;;
         --wait) WAIT=$2; shift ;;
+        --client) CLIENT=$2; shift ;;
         *) echo "bulk_speedup.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -53,7 +58,7 @@ idle_percent() {
     echo $(( total > 0 ? 100 * (b[4] - a[4]) / total : 0 ))
 }
 run() { # binary port -> "decisions/s p50 p99 mismatches"
-    "$1" load --url "http://127.0.0.1:$2" --api-key bench-key "${POLICIES[@]}" --verify --batch 1000 --connections 1 \
+    "${CLIENT:-$1}" load --url "http://127.0.0.1:$2" --api-key bench-key "${POLICIES[@]}" --verify --batch 1000 --connections 1 \
         --duration "$DURATION" --json 2>/dev/null \
         | python3 -c 'import json,sys; d=json.load(sys.stdin); l=d["latencyMicroseconds"]; print(round(d["decisionsPerSecond"]), l["p50"], l["p99"], d["mismatches"])'
 }

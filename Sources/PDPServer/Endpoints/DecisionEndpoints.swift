@@ -56,7 +56,7 @@ enum DecisionEndpoints {
         // A large batch is read and decided on every core (the decision log samples per
         // loop and is not shared across threads, so it keeps a batch on its loop).
         let slices = ParallelBulk.sliceCount(byteCount: body.readableBytes, cores: ParallelBulk.cores)
-        if slices > 1, logs == nil, let counts = ParallelBulk.answer(body, context, slices: slices, into: &out) {
+        if slices > 1, logs == nil, let counts = ParallelBulk.answer(body, context, slices: slices, helper: context.bulkHelper, into: &out) {
             var response = EndpointResponse.ok(out)
             response.allowedDecisions = counts.allowed
             response.deniedDecisions = counts.denied

@@ -3,6 +3,13 @@ import Dispatch
 import NIOCore
 import PDPCore
 import PDPWire
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Answers a large `/allowed/bulk` body on several cores: the body is cut into slices at item
 /// boundaries, `DispatchQueue.concurrentPerform` reads and decides the slices in parallel
@@ -38,7 +45,7 @@ enum ParallelBulk {
     /// The machine's cores as NIO counts them (cgroup CPU limits included), read once.
     static let cores = System.coreCount
 
-    private struct Slice {
+    fileprivate struct Slice {
         var start: Int
         var end: Int?
         var answers: ByteBuffer? = nil
@@ -50,7 +57,7 @@ enum ParallelBulk {
     /// snapshot (immutable while the loop waits in `concurrentPerform`), and writes only its
     /// own slice and its own scratch; slice 0 uses the connection's scratch, which nothing
     /// else touches while its loop is blocked here.
-    private struct Job: @unchecked Sendable {
+    fileprivate struct Job: @unchecked Sendable {
         let bytes: UnsafeRawBufferPointer
         let slices: UnsafeMutableBufferPointer<Slice>
         let mainScratch: JSONScratch
@@ -58,7 +65,11 @@ enum ParallelBulk {
 
         func run(_ part: Int, published: SnapshotStore.Box, limits: JSONLimits, maxItems: Int) {
             // Each slice parses with its own scratch: escaped strings decode into it.
-            let scratch = part == 0 ? mainScratch : JSONScratch(initialCapacity: 64)
+            run(part, scratch: part == 0 ? mainScratch : JSONScratch(initialCapacity: 64), published: published, limits: limits, maxItems: maxItems)
+        }
+
+        /// Reads and decides one slice with `scratch`, which no other thread uses meanwhile.
+        func run(_ part: Int, scratch: JSONScratch, published: SnapshotStore.Box, limits: JSONLimits, maxItems: Int) {
             // Allocated here, not taken from the slice: a copy of a stored buffer would be
             // copied again on its first write.
             let size = (slices[part].end ?? bytes.count) - slices[part].start
@@ -81,7 +92,7 @@ enum ParallelBulk {
     /// Writes the whole answer (`{"allow":[…]}`) into `out` and returns the decision counts,
     /// or returns `nil` with `out` untouched (see the type's documentation).
     static func answer(
-        _ body: ByteBuffer, _ context: EndpointContext, slices wanted: Int, into out: inout ByteBuffer
+        _ body: ByteBuffer, _ context: EndpointContext, slices wanted: Int, helper: Helper? = nil, into out: inout ByteBuffer
     ) -> (allowed: UInt32, denied: UInt32)? {
         let published = context.published
         let limits = context.jsonLimits
@@ -106,8 +117,13 @@ enum ParallelBulk {
         body.withUnsafeReadableBytes { bytes in
             slices.withUnsafeMutableBufferPointer { slices in
                 let job = Job(bytes: bytes, slices: slices, mainScratch: mainScratch, allocator: allocator)
-                DispatchQueue.concurrentPerform(iterations: slices.count) { part in
-                    job.run(part, published: published, limits: limits, maxItems: maxItems)
+                let work = Work(job: job, count: slices.count, published: published, limits: limits, maxItems: maxItems)
+                // The helper woken at the head is running by now: it and this thread take
+                // the slices. If it gave up waiting, Dispatch's pool is woken only now.
+                if helper?.share(work) != true {
+                    DispatchQueue.concurrentPerform(iterations: slices.count) { part in
+                        job.run(part, published: published, limits: limits, maxItems: maxItems)
+                    }
                 }
             }
         }
@@ -130,5 +146,115 @@ enum ParallelBulk {
         }
         writer.end(into: &out)
         return (allowed, UInt32(clamping: total) &- allowed)
+    }
+
+    /// Everything a thread needs to take slices of one batch.
+    fileprivate struct Work: @unchecked Sendable {
+        let job: Job
+        let count: Int
+        let published: SnapshotStore.Box
+        let limits: JSONLimits
+        let maxItems: Int
+    }
+
+    /// A second thread for one large batch, woken when the batch's head arrives instead of
+    /// when its body is complete.
+    ///
+    /// Why: a Dispatch worker on this kind of VM starts running 40-60 µs after it is woken,
+    /// a third of the time a 1,000-check batch takes to read and decide, so with
+    /// `concurrentPerform` alone the event loop's thread had done much of the batch before
+    /// help came. Woken at the head, the helper starts while the loop still reads the body
+    /// (162 KB for 1,000 of the SDK's checks), then waits for it, yielding its core, for at
+    /// most ``maxWait``. The two threads take slices by an atomic counter, so neither waits for
+    /// the other to start, and the loop's thread waits at the end only for a slice the helper
+    /// is reading, spinning instead of sleeping (a wake-up costs more than the wait).
+    ///
+    /// At most `cores - 1` helpers wait at a time in the process (``start()`` returns `nil`
+    /// beyond that), so a flood of large batches costs no more waiting threads than there are
+    /// spare cores. A helper that is not needed after all (an error, a debug answer, a closed
+    /// connection) is told so by ``close()`` and returns at once.
+    final class Helper: Sendable {
+        private static let waiting = 0, shared = 1, closed = 2
+        private let phase = Atomic<Int>(Helper.waiting)
+        private let claimed = Atomic<Int>(0)
+        private let finished = Atomic<Int>(0)
+        /// Written by the loop's thread before `phase` becomes `shared` (release), read by the
+        /// helper only after it saw `shared` (acquire).
+        nonisolated(unsafe) private var work: Work?
+
+        /// Helpers started and not yet returned, in the whole process.
+        private static let outstanding = Atomic<Int>(0)
+        /// Helpers started and not yet returned (tests).
+        static var outstandingCount: Int { outstanding.load(ordering: .relaxed) }
+        /// Batches shared with a helper woken at their head since the process started (tests).
+        static let sharedBatches = Atomic<Int>(0)
+
+        /// How long a helper waits for its body before it gives up (the loop then falls back
+        /// to `concurrentPerform`): a body that takes longer to arrive is not worth a core.
+        static let maxWait: UInt64 = 200_000  // nanoseconds
+
+        /// Wakes a helper for a batch whose body is on its way, if a spare core can wait for it.
+        static func start() -> Helper? {
+            guard cores > 1 else { return nil }
+            let (before, _) = outstanding.wrappingAdd(1, ordering: .relaxed)
+            guard before < cores - 1 else {
+                outstanding.wrappingSubtract(1, ordering: .relaxed)
+                return nil
+            }
+            let helper = Helper()
+            DispatchQueue.global(qos: .userInitiated).async {
+                helper.help()
+                outstanding.wrappingSubtract(1, ordering: .relaxed)
+            }
+            return helper
+        }
+
+        /// The helper's side: wait for the work (or for `close()`), then take slices.
+        private func help() {
+            let started = DispatchTime.now().uptimeNanoseconds
+            while true {
+                let now = phase.load(ordering: .acquiring)
+                if now == Helper.shared { break }
+                if now == Helper.closed { return }
+                if DispatchTime.now().uptimeNanoseconds &- started > Helper.maxWait {
+                    // Give up, unless the work was shared in the meantime.
+                    if phase.compareExchange(expected: Helper.waiting, desired: Helper.closed, ordering: .acquiring).exchanged { return }
+                    continue
+                }
+                // Whoever else this core has (the client writing the body, another
+                // connection's loop) runs first.
+                sched_yield()
+            }
+            takeSlices(scratch: JSONScratch(initialCapacity: 64))
+        }
+
+        /// The loop's side: shares `work` and takes slices until all are taken, then waits for
+        /// the helper's last one. Returns `false`, having done nothing, when the helper gave up.
+        fileprivate func share(_ work: Work) -> Bool {
+            self.work = work
+            guard phase.compareExchange(expected: Helper.waiting, desired: Helper.shared, ordering: .releasing).exchanged else {
+                self.work = nil
+                return false
+            }
+            takeSlices(scratch: work.job.mainScratch)
+            while finished.load(ordering: .acquiring) < work.count {}
+            Helper.sharedBatches.wrappingAdd(1, ordering: .relaxed)
+            return true
+        }
+
+        /// Tells a helper that is still waiting that no work will come.
+        func close() {
+            _ = phase.compareExchange(expected: Helper.waiting, desired: Helper.closed, ordering: .relaxed)
+        }
+
+        private func takeSlices(scratch: JSONScratch) {
+            guard let work else { return }
+            while true {
+                let (part, _) = claimed.wrappingAdd(1, ordering: .relaxed)
+                guard part < work.count else { return }
+                work.job.run(part, scratch: scratch, published: work.published, limits: work.limits, maxItems: work.maxItems)
+                finished.wrappingAdd(1, ordering: .releasing)
+            }
+        }
     }
 }

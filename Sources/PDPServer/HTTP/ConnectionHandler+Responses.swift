@@ -58,6 +58,12 @@ extension ConnectionHandler {
                 answer(head, route: route, query: query, body: body, context: context)
             } else {
                 state = .body(head, route, query, length: length)
+                // A large batch: wake a second core now, so that it is running when the
+                // body is complete (ParallelBulk.Helper).
+                if case .allowedBulk = route, logs == nil, length >= 2 * ParallelBulk.minimumSliceBytes {
+                    releaseBulkHelper()
+                    bulkHelper = ParallelBulk.Helper.start()
+                }
             }
         case .chunked:
             state = .chunked(head, route, query, ChunkedBodyDecoder(), allocator.buffer(capacity: 0))
@@ -66,8 +72,10 @@ extension ConnectionHandler {
 
     func answer(_ head: RequestHead, route: Route, query: Substring, body: ByteBuffer, context: ChannelHandlerContext) {
         logs?.requestBytes = body.readableBytes
-        switch dispatcher.dispatch(
-            route: route, query: query, head: head, body: body, allocator: allocator, eventLoop: { context.eventLoop }) {
+        let outcome = dispatcher.dispatch(
+            route: route, query: query, head: head, body: body, allocator: allocator, bulkHelper: bulkHelper, eventLoop: { context.eventLoop })
+        if bulkHelper != nil { releaseBulkHelper() }
+        switch outcome {
         case .immediate(let response):
             write(response, head: head, context: context)
         case .deferred(let future):
@@ -109,6 +117,12 @@ extension ConnectionHandler {
             readPending = false
             context.read()
         }
+    }
+
+    /// Tells the helper woken for a bulk body, if any, that it is not needed (any more).
+    func releaseBulkHelper() {
+        bulkHelper?.close()
+        bulkHelper = nil
     }
 
     /// Answers with an error and closes the connection.

@@ -87,6 +87,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
     @exclusivity(unchecked) var requestRoute = MetricRoute.other
     /// Graceful shutdown began: answer with `connection: close`, close when idle.
     @exclusivity(unchecked) var draining = false
+    /// The thread woken for the large `/allowed/bulk` body being received, if any.
+    var bulkHelper: ParallelBulk.Helper?
 
     /// - Parameters:
     ///   - ticket: the connection's slot in ``ServerState/connections``; `nil` when the
@@ -115,12 +117,14 @@ final class ConnectionHandler: ChannelDuplexHandler {
     func channelInactive(context: ChannelHandlerContext) {
         stopDeadlineTimer()
         releaseBody()
+        releaseBulkHelper()
         context.fireChannelInactive()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         stopDeadlineTimer()
         releaseBody()
+        releaseBulkHelper()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

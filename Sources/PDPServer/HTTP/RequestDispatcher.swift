@@ -14,13 +14,14 @@ struct RequestDispatcher {
     let logs: LoopLogs?
 
     /// Answers a complete request. Decisions and reads answer immediately; only endpoints
-    /// that must wait for durable storage defer.
+    /// that must wait for durable storage defer. `bulkHelper`: the thread woken for a large
+    /// `/allowed/bulk` body (``ParallelBulk/Helper``).
     func dispatch(
         route: Route, query: Substring, head: RequestHead, body: ByteBuffer, allocator: ByteBufferAllocator,
-        eventLoop: () -> any EventLoop
+        bulkHelper: ParallelBulk.Helper? = nil, eventLoop: () -> any EventLoop
     ) -> DispatchOutcome {
         guard case .rest(let rest) = route else {
-            return .immediate(respond(route: route, query: query, head: head, body: body, allocator: allocator))
+            return .immediate(respond(route: route, query: query, head: head, body: body, allocator: allocator, bulkHelper: bulkHelper))
         }
         return respondREST(rest, query: query, head: head, body: body, allocator: allocator, eventLoop: eventLoop())
     }
@@ -65,11 +66,14 @@ struct RequestDispatcher {
             route, method: head.method, query: query, body: body, context: context, catalog: catalog, facts: facts, eventLoop: eventLoop)
     }
 
-    func respond(route: Route, query: Substring, head: RequestHead, body: ByteBuffer, allocator: ByteBufferAllocator) -> EndpointResponse {
+    func respond(
+        route: Route, query: Substring, head: RequestHead, body: ByteBuffer, allocator: ByteBufferAllocator, bulkHelper: ParallelBulk.Helper? = nil
+    ) -> EndpointResponse {
         let debug = server.configuration.debugByDefault || (!query.isEmpty && QueryParameters(query)["debug"] == "true")
         let readiness: Readiness
         if case .ready = route { readiness = server.readiness } else { readiness = Readiness() }
-        let context = makeContext(allocator: allocator, debug: debug, readiness: readiness)
+        var context = makeContext(allocator: allocator, debug: debug, readiness: readiness)
+        context.bulkHelper = bulkHelper
         do throws(WireError) {
             switch route {
             case .allowed: return try DecisionEndpoints.allowed(body, context)
