@@ -35,7 +35,8 @@ enum DecisionEndpoints {
         return response
     }
 
-    static func bulk(_ body: ByteBuffer, _ context: EndpointContext) throws(WireError) -> EndpointResponse {
+    /// `helper`: the thread woken for this body when its head arrived, if any.
+    static func bulk(_ body: ByteBuffer, _ context: EndpointContext, helper: ParallelBulk.Helper? = nil) throws(WireError) -> EndpointResponse {
         let published = context.published
         // ~30 bytes per answer; sized from the body so large batches do not regrow.
         var out = context.responseBuffer(capacity: 16 + body.readableBytes / 4)
@@ -56,7 +57,7 @@ enum DecisionEndpoints {
         // A large batch is read and decided on every core (the decision log samples per
         // loop and is not shared across threads, so it keeps a batch on its loop).
         let slices = ParallelBulk.sliceCount(byteCount: body.readableBytes, cores: ParallelBulk.cores)
-        if slices > 1, logs == nil, let counts = ParallelBulk.answer(body, context, slices: slices, helper: context.bulkHelper, into: &out) {
+        if slices > 1, logs == nil, let counts = ParallelBulk.answer(body, context, slices: slices, helper: helper, into: &out) {
             var response = EndpointResponse.ok(out)
             response.allowedDecisions = counts.allowed
             response.deniedDecisions = counts.denied

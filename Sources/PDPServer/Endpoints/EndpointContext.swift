@@ -24,9 +24,6 @@ struct EndpointContext {
     var readiness: Readiness
     /// The decision log of this connection's loop; `nil` when it is off (the usual case).
     let logs: LoopLogs?
-    /// The thread woken for this request's large bulk body when its head arrived (see
-    /// ``ParallelBulk/Helper``); `nil` for every other request.
-    var bulkHelper: ParallelBulk.Helper? = nil
 
     var jsonLimits: JSONLimits { JSONLimits(maxDepth: limits.maxJSONDepth, maxBytes: limits.maxBodyBytes) }
 

@@ -88,7 +88,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     /// Graceful shutdown began: answer with `connection: close`, close when idle.
     @exclusivity(unchecked) var draining = false
     /// The thread woken for the large `/allowed/bulk` body being received, if any.
-    var bulkHelper: ParallelBulk.Helper?
+    @exclusivity(unchecked) var bulkHelper: ParallelBulk.Helper?
 
     /// - Parameters:
     ///   - ticket: the connection's slot in ``ServerState/connections``; `nil` when the

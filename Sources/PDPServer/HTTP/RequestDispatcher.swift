@@ -14,14 +14,13 @@ struct RequestDispatcher {
     let logs: LoopLogs?
 
     /// Answers a complete request. Decisions and reads answer immediately; only endpoints
-    /// that must wait for durable storage defer. `bulkHelper`: the thread woken for a large
-    /// `/allowed/bulk` body (``ParallelBulk/Helper``).
+    /// that must wait for durable storage defer.
     func dispatch(
         route: Route, query: Substring, head: RequestHead, body: ByteBuffer, allocator: ByteBufferAllocator,
-        bulkHelper: ParallelBulk.Helper? = nil, eventLoop: () -> any EventLoop
+        eventLoop: () -> any EventLoop
     ) -> DispatchOutcome {
         guard case .rest(let rest) = route else {
-            return .immediate(respond(route: route, query: query, head: head, body: body, allocator: allocator, bulkHelper: bulkHelper))
+            return .immediate(respond(route: route, query: query, head: head, body: body, allocator: allocator))
         }
         return respondREST(rest, query: query, head: head, body: body, allocator: allocator, eventLoop: eventLoop())
     }
@@ -66,18 +65,19 @@ struct RequestDispatcher {
             route, method: head.method, query: query, body: body, context: context, catalog: catalog, facts: facts, eventLoop: eventLoop)
     }
 
+    /// `bulkHelper`: the thread woken for a large `/allowed/bulk` body when its head arrived
+    /// (``ParallelBulk/Helper``).
     func respond(
         route: Route, query: Substring, head: RequestHead, body: ByteBuffer, allocator: ByteBufferAllocator, bulkHelper: ParallelBulk.Helper? = nil
     ) -> EndpointResponse {
         let debug = server.configuration.debugByDefault || (!query.isEmpty && QueryParameters(query)["debug"] == "true")
         let readiness: Readiness
         if case .ready = route { readiness = server.readiness } else { readiness = Readiness() }
-        var context = makeContext(allocator: allocator, debug: debug, readiness: readiness)
-        context.bulkHelper = bulkHelper
+        let context = makeContext(allocator: allocator, debug: debug, readiness: readiness)
         do throws(WireError) {
             switch route {
             case .allowed: return try DecisionEndpoints.allowed(body, context)
-            case .allowedBulk: return try DecisionEndpoints.bulk(body, context)
+            case .allowedBulk: return try DecisionEndpoints.bulk(body, context, helper: bulkHelper)
             case .allowedAllTenants: return try DecisionEndpoints.allTenants(body, context)
             case .userPermissions: return try QueryEndpoints.userPermissions(body, context)
             case .authorizedUsers:
