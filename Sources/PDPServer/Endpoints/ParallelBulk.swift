@@ -237,7 +237,8 @@ enum ParallelBulk {
                 return false
             }
             takeSlices(scratch: work.job.mainScratch)
-            while finished.load(ordering: .acquiring) < work.count {}
+            // Yielding: should the scheduler have put the helper on this core, it runs now.
+            while finished.load(ordering: .acquiring) < work.count { sched_yield() }
             Helper.sharedBatches.wrappingAdd(1, ordering: .relaxed)
             return true
         }
