@@ -182,35 +182,101 @@ enum ParallelBulk {
         /// helper only after it saw `shared` (acquire).
         nonisolated(unsafe) private var work: Work?
 
-        /// Helpers started and not yet returned, in the whole process.
-        private static let outstanding = Atomic<Int>(0)
-        /// Helpers started and not yet returned (tests).
-        static var outstandingCount: Int { outstanding.load(ordering: .relaxed) }
+        /// Helper threads (Dispatch blocks running ``run(first:)``) in the whole process:
+        /// waiting for a body, taking slices, or lingering for the next batch.
+        private static let threads = Atomic<Int>(0)
+        /// Helper threads in the process (tests).
+        static var outstandingCount: Int { threads.load(ordering: .relaxed) }
         /// Batches shared with a helper woken at their head since the process started (tests).
         static let sharedBatches = Atomic<Int>(0)
+        /// Batches handed to a lingering helper thread instead of a newly woken one (tests).
+        static let handedToLingering = Atomic<Int>(0)
+
+        /// Threads lingering after a batch, and the next batch's helper handed to one of them.
+        private struct Lingering {
+            var count = 0
+            var handed: Helper?
+        }
+        private static let lingering = Mutex(Lingering())
+        /// Whether `lingering.handed` is set: what lingering threads spin on, without the lock.
+        private static let handedHint = Atomic<Bool>(false)
 
         /// How long a helper waits for its body before it gives up (the loop then falls back
         /// to `concurrentPerform`): a body that takes longer to arrive is not worth a core.
         static let maxWait: UInt64 = 200_000  // nanoseconds
 
-        /// Wakes a helper for a batch whose body is on its way, if a spare core can wait for it.
+        /// How long a helper thread stays after its batch for the next one, yielding its core.
+        /// A client sending batches one after another sends the next within ~50 µs here (it
+        /// reads and checks the answer, then writes 162 KB); a thread still there takes it
+        /// without the 40-60 µs wake-up, and without the loop paying for the wake.
+        static let lingerTime: UInt64 = 250_000  // nanoseconds
+
+        /// A helper for a batch whose body is on its way: handed to a lingering helper thread,
+        /// or to a newly woken one if a spare core can wait for it (`nil` otherwise).
         static func start() -> Helper? {
             guard cores > 1 else { return nil }
-            let (before, _) = outstanding.wrappingAdd(1, ordering: .relaxed)
+            let helper = Helper()
+            let handed = lingering.withLock { lingering -> Bool in
+                guard lingering.count > 0, lingering.handed == nil else { return false }
+                lingering.count -= 1  // taken by one of them
+                lingering.handed = helper
+                handedHint.store(true, ordering: .releasing)
+                return true
+            }
+            if handed {
+                handedToLingering.wrappingAdd(1, ordering: .relaxed)
+                return helper
+            }
+            let (before, _) = threads.wrappingAdd(1, ordering: .relaxed)
             guard before < cores - 1 else {
-                outstanding.wrappingSubtract(1, ordering: .relaxed)
+                threads.wrappingSubtract(1, ordering: .relaxed)
                 return nil
             }
-            let helper = Helper()
             DispatchQueue.global(qos: .userInitiated).async {
-                helper.help()
-                outstanding.wrappingSubtract(1, ordering: .relaxed)
+                run(first: helper)
+                threads.wrappingSubtract(1, ordering: .relaxed)
             }
             return helper
         }
 
+        /// A helper thread: helps with its batch, then with each batch handed to it while it
+        /// lingers.
+        private static func run(first: Helper) {
+            let scratch = JSONScratch(initialCapacity: 64)
+            var helper = first
+            while true {
+                helper.help(scratch: scratch)
+                guard let next = linger() else { return }
+                helper = next
+            }
+        }
+
+        /// Waits up to ``lingerTime`` for a helper handed over by ``start()``, yielding.
+        private static func linger() -> Helper? {
+            lingering.withLock { $0.count += 1 }
+            let started = DispatchTime.now().uptimeNanoseconds
+            while true {
+                let expired = DispatchTime.now().uptimeNanoseconds &- started > lingerTime
+                if expired || handedHint.load(ordering: .acquiring) {
+                    let outcome = lingering.withLock { lingering -> (Helper?, leave: Bool) in
+                        if let helper = lingering.handed {
+                            lingering.handed = nil
+                            handedHint.store(false, ordering: .relaxed)
+                            return (helper, false)
+                        }
+                        guard expired else { return (nil, false) }
+                        lingering.count -= 1
+                        return (nil, true)
+                    }
+                    if let helper = outcome.0 { return helper }
+                    if outcome.leave { return nil }
+                }
+                sched_yield()
+            }
+        }
+
         /// The helper's side: wait for the work (or for `close()`), then take slices.
-        private func help() {
+        private func help(scratch: JSONScratch) {
             let started = DispatchTime.now().uptimeNanoseconds
             while true {
                 let now = phase.load(ordering: .acquiring)
@@ -225,7 +291,7 @@ enum ParallelBulk {
                 // connection's loop) runs first.
                 sched_yield()
             }
-            takeSlices(scratch: JSONScratch(initialCapacity: 64))
+            takeSlices(scratch: scratch)
         }
 
         /// The loop's side: shares `work` and takes slices until all are taken, then waits for
