@@ -51,6 +51,12 @@ extension ConnectionHandler {
             state = .head(scanned: 0)
             answer(head, route: route, query: query, body: ByteBuffer(), context: context)
         case .length(let length):
+            // A large batch: a second core is asked for now, so that it is running by the
+            // time the body is complete (ParallelBulk.Helper).
+            if case .allowedBulk = route, logs == nil, length >= 2 * ParallelBulk.minimumSliceBytes {
+                releaseBulkHelper()
+                bulkHelper = ParallelBulk.Helper.start()
+            }
             if let body = input.readSlice(length: length) {
                 // The usual case: the body came with the head, so it is answered without
                 // going through the `.body` state.
@@ -58,12 +64,6 @@ extension ConnectionHandler {
                 answer(head, route: route, query: query, body: body, context: context)
             } else {
                 state = .body(head, route, query, length: length)
-                // A large batch: wake a second core now, so that it is running when the
-                // body is complete (ParallelBulk.Helper).
-                if case .allowedBulk = route, logs == nil, length >= 2 * ParallelBulk.minimumSliceBytes {
-                    releaseBulkHelper()
-                    bulkHelper = ParallelBulk.Helper.start()
-                }
             }
         case .chunked:
             state = .chunked(head, route, query, ChunkedBodyDecoder(), allocator.buffer(capacity: 0))
