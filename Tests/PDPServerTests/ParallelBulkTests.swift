@@ -134,6 +134,23 @@ import Testing
             }
             #expect(answers.allSatisfy { $0 == "200 true" }, "\(answers)")
             #expect(shared, "no batch of 20 was shared with a helper woken at its head")
+            // A helper thread lingers after its batch: the next batch is handed to it.
+            ParallelBulk.Helper.lingerTime.store(2_000_000_000, ordering: .relaxed)
+            defer { ParallelBulk.Helper.lingerTime.store(250_000, ordering: .relaxed) }
+            let handed = try await Self.onThread { () throws -> (Bool, Bool) in
+                let client = try server.connect()
+                var exact = true
+                var handed = false
+                for _ in 0..<10 where !handed {
+                    let before = ParallelBulk.Helper.handedToLingering.load(ordering: .relaxed)
+                    exact = try client.roundTrip(request).bodyText == expected && exact
+                    handed = ParallelBulk.Helper.handedToLingering.load(ordering: .relaxed) > before
+                }
+                return (exact, handed)
+            }
+            #expect(handed.0, "a batch handed to a lingering helper was answered wrongly")
+            #expect(handed.1, "no batch of 10 was handed to a lingering helper thread")
+            ParallelBulk.Helper.lingerTime.store(250_000, ordering: .relaxed)
             var idle = false
             for _ in 0..<200 where !idle {
                 idle = ParallelBulk.Helper.outstandingCount == 0

@@ -209,7 +209,7 @@ enum ParallelBulk {
         /// A client sending batches one after another sends the next within ~50 µs here (it
         /// reads and checks the answer, then writes 162 KB); a thread still there takes it
         /// without the 40-60 µs wake-up, and without the loop paying for the wake.
-        static let lingerTime: UInt64 = 250_000  // nanoseconds
+        static let lingerTime = Atomic<UInt64>(250_000)  // nanoseconds; tests lengthen it
 
         /// A helper for a batch whose body is on its way: handed to a lingering helper thread,
         /// or to a newly woken one if a spare core can wait for it (`nil` otherwise).
@@ -256,7 +256,7 @@ enum ParallelBulk {
             lingering.withLock { $0.count += 1 }
             let started = DispatchTime.now().uptimeNanoseconds
             while true {
-                let expired = DispatchTime.now().uptimeNanoseconds &- started > lingerTime
+                let expired = DispatchTime.now().uptimeNanoseconds &- started > lingerTime.load(ordering: .relaxed)
                 if expired || handedHint.load(ordering: .acquiring) {
                     let outcome = lingering.withLock { lingering -> (Helper?, leave: Bool) in
                         if let helper = lingering.handed {
