@@ -16,7 +16,8 @@
 #
 #   Benchmarks/macro/compare.sh [--duration 10] [--rounds 3] [--connections "16 64"]
 #       [--variants "default 1"] [--pdp PATH] [--full]
-# --variants lists pdp's event-loop settings to compare: `default` (no --threads) and numbers.
+# --variants lists pdp's event-loop settings to compare: `default` (no --threads) and numbers,
+# and @PATH for another pdp binary with its defaults (a before-and-after in the same run).
 # Before measuring, note `uptime`: other builds on the machine make every figure noisy. The
 # machine's own scheduling floor (how late an idle thread wakes from a timer,
 # Benchmarks/macro/wake_latency.c) is printed first, and the load average before each section.
@@ -91,10 +92,10 @@ nginx_config nginx "$(nproc)" "$NGINX_PORT"
 # nginx's workers and the generator would each get their own share while pdp's event loops
 # and the generator split one (measured: wrk got 0.68 of a CPU against pdp and 0.9 against
 # nginx, /proc/sys/kernel/sched_autogroup_enabled = 1).
-start_pdp() { # name port [serve flags...]
-    local name=$1 port=$2
-    shift 2
-    setsid "$PDP" serve --policy policies/tasks.yaml --policy Tests/compat/policy/users.yaml --in-memory \
+start_pdp() { # name port binary [serve flags...]
+    local name=$1 port=$2 binary=$3
+    shift 3
+    setsid "$binary" serve --policy policies/tasks.yaml --policy Tests/compat/policy/users.yaml --in-memory \
         --port "$port" --api-key bench-key --log-level warning "$@" > "$WORK/$name.out" 2>&1 &
     PDP_PIDS+=($!)
     for _ in $(seq 100); do grep -q "listening" "$WORK/$name.out" 2>/dev/null && break; sleep 0.1; done
@@ -106,9 +107,12 @@ port=$PDP_BASE_PORT
 for variant in $VARIANTS; do
     [ "$port" = "$PDP1_PORT" ] && port=$((port + 1))
     if [ "$variant" = default ]; then
-        start_pdp "pdp-default" "$port"; NAMES+=("pdp")
+        start_pdp "pdp-default" "$port" "$PDP"; NAMES+=("pdp")
+    elif [ "${variant#@}" != "$variant" ]; then
+        # @PATH: another pdp binary with its defaults, e.g. the commit before a change.
+        start_pdp "other-$port" "$port" "${variant#@}"; NAMES+=("$(basename "${variant#@}")")
     else
-        start_pdp "pdp-t$variant" "$port" --threads "$variant"; NAMES+=("pdp-t$variant")
+        start_pdp "pdp-t$variant" "$port" "$PDP" --threads "$variant"; NAMES+=("pdp-t$variant")
     fi
     URLS+=("http://127.0.0.1:$port")
     port=$((port + 1))

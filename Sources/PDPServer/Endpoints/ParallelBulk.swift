@@ -12,13 +12,14 @@ import Darwin
 #endif
 
 /// Answers a large `/allowed/bulk` body on several cores: the body is cut into slices at item
-/// boundaries, `DispatchQueue.concurrentPerform` reads and decides the slices in parallel
-/// (the event loop's thread takes part), and the slices' answers are joined in input order.
+/// boundaries, the event loop's thread and a ``Helper`` thread (or, when no helper is free,
+/// `DispatchQueue.concurrentPerform`) read and decide the slices in parallel, and the slices'
+/// answers are joined in input order.
 ///
-/// NIO's event loops stay the I/O model; this is CPU work inside one request, which Dispatch's
-/// pool spreads over the idle cores. The loop waits for the batch, as it waits for a
-/// sequential one today, only shorter. Per request it allocates the cut list, one answer buffer
-/// and one scratch per extra slice; nothing per item.
+/// NIO's event loops stay the I/O model; this is CPU work inside one request, spread by
+/// Dispatch over the idle cores. The loop waits for the batch, as it waits for a sequential
+/// one, only shorter. Per request it allocates the cut list, one answer buffer per slice and a
+/// scratch per extra slice under `concurrentPerform`; nothing per item.
 ///
 /// Returns `nil`, having written nothing, when the body should be read sequentially instead:
 /// too small to pay for the hand-off, no usable cut, a cut that turned out not to be an item
@@ -32,9 +33,9 @@ enum ParallelBulk {
         return max(1, min(cores * slicesPerCore, byteCount / minimumSliceBytes))
     }
 
-    /// Two slices per core: a Dispatch worker that wakes late (tens of microseconds on this
-    /// VM) finds half of the batch already taken by the loop's thread, not its whole share
-    /// waiting for it.
+    /// Two slices per core: a thread that arrives late finds part of the batch already taken
+    /// by the loop's thread, not its whole share waiting for it. (Four per core measured
+    /// 0.94-0.96x of two, with `concurrentPerform` and with the helper.)
     static let slicesPerCore = 2
 
     /// The smallest slice worth handing to another thread (~50 checks of the SDK's body):
@@ -53,10 +54,10 @@ enum ParallelBulk {
         var allowed: UInt32 = 0
     }
 
-    /// What the parallel iterations share. Unchecked: every iteration reads the body and the
-    /// snapshot (immutable while the loop waits in `concurrentPerform`), and writes only its
-    /// own slice and its own scratch; slice 0 uses the connection's scratch, which nothing
-    /// else touches while its loop is blocked here.
+    /// What the threads reading slices share. Unchecked: each reads the body and the snapshot
+    /// (immutable while the loop waits for the slices), and writes only the slices it took and
+    /// its own scratch; the loop's thread uses the connection's scratch, which nothing else
+    /// touches while its loop is blocked here.
     fileprivate struct Job: @unchecked Sendable {
         let bytes: UnsafeRawBufferPointer
         let slices: UnsafeMutableBufferPointer<Slice>
@@ -157,22 +158,27 @@ enum ParallelBulk {
         let maxItems: Int
     }
 
-    /// A second thread for one large batch, woken when the batch's head arrives instead of
-    /// when its body is complete.
+    /// The second thread of one large batch, asked for when the batch's head arrives instead of
+    /// when its body is complete, and kept for the next batch.
     ///
     /// Why: a Dispatch worker on this kind of VM starts running 40-60 µs after it is woken,
     /// a third of the time a 1,000-check batch takes to read and decide, so with
     /// `concurrentPerform` alone the event loop's thread had done much of the batch before
-    /// help came. Woken at the head, the helper starts while the loop still reads the body
-    /// (162 KB for 1,000 of the SDK's checks), then waits for it, yielding its core, for at
-    /// most ``maxWait``. The two threads take slices by an atomic counter, so neither waits for
-    /// the other to start, and the loop's thread waits at the end only for a slice the helper
-    /// is reading, spinning instead of sleeping (a wake-up costs more than the wait).
+    /// help came (1.16-1.24x over one loop). So:
+    /// - a helper is asked for at the head, and waits for the body, yielding its core, for at
+    ///   most ``maxWait``;
+    /// - a helper thread stays up to ``lingerTime`` after its batch, yielding, and the next
+    ///   batch's helper is handed to it: no wake-up at all for a client sending batches back to
+    ///   back (1.77-1.81x over one loop, docs/performance.md);
+    /// - the two threads take slices by an atomic counter, so neither waits for the other to
+    ///   start, and the loop's thread waits at the end only for a slice the helper is reading,
+    ///   spinning and yielding instead of sleeping (a wake-up costs more than the wait).
     ///
-    /// At most `cores - 1` helpers wait at a time in the process (``start()`` returns `nil`
-    /// beyond that), so a flood of large batches costs no more waiting threads than there are
-    /// spare cores. A helper that is not needed after all (an error, a debug answer, a closed
-    /// connection) is told so by ``close()`` and returns at once.
+    /// At most `cores - 1` helper threads exist at a time in the process (``start()`` returns
+    /// `nil` beyond that), so a flood of large batches costs no more spinning threads than there
+    /// are spare cores. A helper that is not needed after all (an error, a debug answer, a
+    /// closed connection) is told so by ``close()``, and its thread goes back to lingering.
+    /// The handing over takes a `Mutex` once per large batch, never per decision.
     final class Helper: Sendable {
         private static let waiting = 0, shared = 1, closed = 2
         private let phase = Atomic<Int>(Helper.waiting)
