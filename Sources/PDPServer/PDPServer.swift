@@ -81,7 +81,6 @@ public final class PDPServer: Service, Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
-            .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: 256 * 1024))
             .childChannelInitializer { channel in
                 // Admission (and eviction of unproven connections) is ConnectionRegistry's.
                 guard let ticket = state.connections.admitOrClose(channel) else { return channel.close() }
