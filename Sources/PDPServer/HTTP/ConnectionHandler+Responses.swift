@@ -15,7 +15,7 @@ extension ConnectionHandler {
         heads &+= 1
         sawPreamble = false
         beginObserving(MetricRoute(route))
-        if !proven, verdict == .accepted { prove(context: context) }
+        if !proven, verdict == .accepted { prove() }
         if route.requiresAuthentication, let failure = dispatcher.authenticationFailure(verdict, allocator: allocator),
             !opensWithoutKey(route)
         {
@@ -53,9 +53,12 @@ extension ConnectionHandler {
         case .length(let length):
             // A large batch: a second core is asked for now, so that it is running by the
             // time the body is complete (ParallelBulk.Helper).
-            if case .allowedBulk = route, logs == nil, length >= 2 * ParallelBulk.minimumSliceBytes {
-                releaseBulkHelper()
-                bulkHelper = ParallelBulk.Helper.start()
+            if case .allowedBulk = route, length >= 2 * ParallelBulk.minimumSliceBytes {
+                allowLargeReads(context: context)
+                if logs == nil {
+                    releaseBulkHelper()
+                    bulkHelper = ParallelBulk.Helper.start()
+                }
             }
             if let body = input.readSlice(length: length) {
                 // The usual case: the body came with the head, so it is answered without
@@ -167,18 +170,24 @@ extension ConnectionHandler {
     }
 
     /// Marks the connection as proven in the registry (once).
-    private func prove(context: ChannelHandlerContext) {
+    private func prove() {
         proven = true
         if let ticket { server.connections.prove(ticket) }
-        // Reads of up to 256 KiB from now on: a 1,000-check bulk body (162 KB) then arrives in
-        // one read instead of three, without being copied into a growing buffer (1.05x for one
-        // connection's batches, docs/performance.md). Only for a client holding the key: an
-        // unproven connection keeps NIO's 64 KiB, so the thousand a server admits unproven
-        // cannot make it hold 256 KiB each.
-        try? context.channel.syncOptions?.setOption(.recvAllocator, value: Self.provenReads)
     }
 
-    private static let provenReads = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: 256 * 1024)
+    /// Reads of up to 256 KiB for a connection that sent a large batch (with the key, as
+    /// every request that gets this far): a 1,000-check body (162 KB) then arrives in one
+    /// read instead of three, without being copied into a growing buffer (1.05x for one
+    /// connection's batches, docs/performance.md). Every other connection keeps NIO's 64 KiB,
+    /// so neither the unproven connections a server admits nor those sending single checks
+    /// hold more, and they pay nothing for it.
+    private func allowLargeReads(context: ChannelHandlerContext) {
+        guard !largeReads else { return }
+        largeReads = true
+        try? context.channel.syncOptions?.setOption(.recvAllocator, value: Self.largeReadsAllocator)
+    }
+
+    private static let largeReadsAllocator = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: 256 * 1024)
 
     /// Reserves `bytes` more of the server's body budget for this connection's body.
     func reserveBody(_ bytes: Int) -> Bool {

@@ -89,6 +89,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
     @exclusivity(unchecked) var draining = false
     /// The thread woken for the large `/allowed/bulk` body being received, if any.
     @exclusivity(unchecked) var bulkHelper: ParallelBulk.Helper?
+    /// Reads may be up to 256 KiB: this connection has sent a large batch.
+    @exclusivity(unchecked) var largeReads = false
 
     /// - Parameters:
     ///   - ticket: the connection's slot in ``ServerState/connections``; `nil` when the
