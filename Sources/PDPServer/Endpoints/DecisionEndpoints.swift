@@ -35,7 +35,7 @@ enum DecisionEndpoints {
         return response
     }
 
-    /// `helper`: the thread woken for this body when its head arrived, if any.
+    /// `helper`: the helper asked for this body when its head arrived, if any.
     static func bulk(_ body: ByteBuffer, _ context: EndpointContext, helper: ParallelBulk.Helper? = nil) throws(WireError) -> EndpointResponse {
         let published = context.published
         // ~30 bytes per answer; sized from the body so large batches do not regrow.

@@ -63,14 +63,18 @@ enum ParallelBulk {
         let slices: UnsafeMutableBufferPointer<Slice>
         let mainScratch: JSONScratch
         let allocator: ByteBufferAllocator
+        let published: SnapshotStore.Box
+        let limits: JSONLimits
+        let maxItems: Int
 
-        func run(_ part: Int, published: SnapshotStore.Box, limits: JSONLimits, maxItems: Int) {
-            // Each slice parses with its own scratch: escaped strings decode into it.
-            run(part, scratch: part == 0 ? mainScratch : JSONScratch(initialCapacity: 64), published: published, limits: limits, maxItems: maxItems)
+        /// One `concurrentPerform` iteration: each slice parses with its own scratch (escaped
+        /// strings decode into it).
+        func run(_ part: Int) {
+            run(part, scratch: part == 0 ? mainScratch : JSONScratch(initialCapacity: 64))
         }
 
         /// Reads and decides one slice with `scratch`, which no other thread uses meanwhile.
-        func run(_ part: Int, scratch: JSONScratch, published: SnapshotStore.Box, limits: JSONLimits, maxItems: Int) {
+        func run(_ part: Int, scratch: JSONScratch) {
             // Allocated here, not taken from the slice: a copy of a stored buffer would be
             // copied again on its first write.
             let size = (slices[part].end ?? bytes.count) - slices[part].start
@@ -95,11 +99,7 @@ enum ParallelBulk {
     static func answer(
         _ body: ByteBuffer, _ context: EndpointContext, slices wanted: Int, helper: Helper? = nil, into out: inout ByteBuffer
     ) -> (allowed: UInt32, denied: UInt32)? {
-        let published = context.published
-        let limits = context.jsonLimits
         let maxItems = context.limits.maxBulkChecks
-        let allocator = context.allocator
-        let mainScratch = context.scratch
         var slices: [Slice] = body.withUnsafeReadableBytes { bytes in
             var points: [Int] = []
             points.reserveCapacity(wanted)
@@ -117,14 +117,13 @@ enum ParallelBulk {
         guard slices.count > 1 else { return nil }
         body.withUnsafeReadableBytes { bytes in
             slices.withUnsafeMutableBufferPointer { slices in
-                let job = Job(bytes: bytes, slices: slices, mainScratch: mainScratch, allocator: allocator)
-                let work = Work(job: job, count: slices.count, published: published, limits: limits, maxItems: maxItems)
-                // The helper woken at the head is running by now: it and this thread take
-                // the slices. If it gave up waiting, Dispatch's pool is woken only now.
-                if helper?.share(work) != true {
-                    DispatchQueue.concurrentPerform(iterations: slices.count) { part in
-                        job.run(part, published: published, limits: limits, maxItems: maxItems)
-                    }
+                let job = Job(
+                    bytes: bytes, slices: slices, mainScratch: context.scratch, allocator: context.allocator,
+                    published: context.published, limits: context.jsonLimits, maxItems: maxItems)
+                // The helper asked for at the head is running by now: it and this thread take
+                // the slices. If there is none, or it gave up waiting, Dispatch's pool is woken.
+                if helper?.share(job) != true {
+                    DispatchQueue.concurrentPerform(iterations: slices.count) { part in job.run(part) }
                 }
             }
         }
@@ -147,15 +146,6 @@ enum ParallelBulk {
         }
         writer.end(into: &out)
         return (allowed, UInt32(clamping: total) &- allowed)
-    }
-
-    /// Everything a thread needs to take slices of one batch.
-    fileprivate struct Work: @unchecked Sendable {
-        let job: Job
-        let count: Int
-        let published: SnapshotStore.Box
-        let limits: JSONLimits
-        let maxItems: Int
     }
 
     /// The second thread of one large batch, asked for when the batch's head arrives instead of
@@ -186,14 +176,14 @@ enum ParallelBulk {
         private let finished = Atomic<Int>(0)
         /// Written by the loop's thread before `phase` becomes `shared` (release), read by the
         /// helper only after it saw `shared` (acquire).
-        nonisolated(unsafe) private var work: Work?
+        nonisolated(unsafe) private var job: Job?
 
         /// Helper threads (Dispatch blocks running ``run(first:)``) in the whole process:
         /// waiting for a body, taking slices, or lingering for the next batch.
         private static let threads = Atomic<Int>(0)
         /// Helper threads in the process (tests).
         static var outstandingCount: Int { threads.load(ordering: .relaxed) }
-        /// Batches shared with a helper woken at their head since the process started (tests).
+        /// Batches shared with the helper asked for at their head since the process started (tests).
         static let sharedBatches = Atomic<Int>(0)
         /// Batches handed to a lingering helper thread instead of a newly woken one (tests).
         static let handedToLingering = Atomic<Int>(0)
@@ -300,17 +290,17 @@ enum ParallelBulk {
             takeSlices(scratch: scratch)
         }
 
-        /// The loop's side: shares `work` and takes slices until all are taken, then waits for
+        /// The loop's side: shares `job` and takes slices until all are taken, then waits for
         /// the helper's last one. Returns `false`, having done nothing, when the helper gave up.
-        fileprivate func share(_ work: Work) -> Bool {
-            self.work = work
+        fileprivate func share(_ job: Job) -> Bool {
+            self.job = job
             guard phase.compareExchange(expected: Helper.waiting, desired: Helper.shared, ordering: .releasing).exchanged else {
-                self.work = nil
+                self.job = nil
                 return false
             }
-            takeSlices(scratch: work.job.mainScratch)
+            takeSlices(scratch: job.mainScratch)
             // Yielding: should the scheduler have put the helper on this core, it runs now.
-            while finished.load(ordering: .acquiring) < work.count { sched_yield() }
+            while finished.load(ordering: .acquiring) < job.slices.count { sched_yield() }
             Helper.sharedBatches.wrappingAdd(1, ordering: .relaxed)
             return true
         }
@@ -321,11 +311,11 @@ enum ParallelBulk {
         }
 
         private func takeSlices(scratch: JSONScratch) {
-            guard let work else { return }
+            guard let job else { return }
             while true {
                 let (part, _) = claimed.wrappingAdd(1, ordering: .relaxed)
-                guard part < work.count else { return }
-                work.job.run(part, scratch: scratch, published: work.published, limits: work.limits, maxItems: work.maxItems)
+                guard part < job.slices.count else { return }
+                job.run(part, scratch: scratch)
                 finished.wrappingAdd(1, ordering: .releasing)
             }
         }

@@ -121,7 +121,7 @@ extension ConnectionHandler {
         }
     }
 
-    /// A large `/allowed/bulk` batch with the thread woken for it at its head: answered at
+    /// A large `/allowed/bulk` batch with the helper asked for at its head: answered at
     /// once, as every decision route is. Apart so that other requests pay one test for it.
     @inline(never)
     private func answerWithHelper(_ head: RequestHead, route: Route, query: Substring, body: ByteBuffer, context: ChannelHandlerContext) {
@@ -132,7 +132,7 @@ extension ConnectionHandler {
         write(response, head: head, context: context)
     }
 
-    /// Tells the helper woken for a bulk body, if any, that it is not needed (any more).
+    /// Tells the helper asked for a bulk body, if any, that it is not needed (any more).
     func releaseBulkHelper() {
         bulkHelper?.close()
         bulkHelper = nil

@@ -87,7 +87,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     @exclusivity(unchecked) var requestRoute = MetricRoute.other
     /// Graceful shutdown began: answer with `connection: close`, close when idle.
     @exclusivity(unchecked) var draining = false
-    /// The thread woken for the large `/allowed/bulk` body being received, if any.
+    /// The helper asked for the large `/allowed/bulk` body being received, if any.
     @exclusivity(unchecked) var bulkHelper: ParallelBulk.Helper?
     /// Reads may be up to 256 KiB: this connection has sent a large batch.
     @exclusivity(unchecked) var largeReads = false

@@ -65,7 +65,7 @@ struct RequestDispatcher {
             route, method: head.method, query: query, body: body, context: context, catalog: catalog, facts: facts, eventLoop: eventLoop)
     }
 
-    /// `bulkHelper`: the thread woken for a large `/allowed/bulk` body when its head arrived
+    /// `bulkHelper`: the helper asked for a large `/allowed/bulk` body when its head arrived
     /// (``ParallelBulk/Helper``).
     func respond(
         route: Route, query: Substring, head: RequestHead, body: ByteBuffer, allocator: ByteBufferAllocator, bulkHelper: ParallelBulk.Helper? = nil
