@@ -115,13 +115,16 @@ import Testing
                 let client = try server.connect()
                 var answers: [String] = []
                 func record(_ response: HTTPResponse) { answers.append("\(response.status) \(response.bodyText == expected)") }
-                // Soon after the head: the helper is still waiting and takes slices.
+                // Soon after the head: the helper is still waiting and takes slices. (Its
+                // 200 µs wait is lengthened here: under ASan, reading the body can take longer.)
+                ParallelBulk.Helper.maxWait.store(2_000_000_000, ordering: .relaxed)
                 var shared = false
                 for _ in 0..<20 where !shared {
                     let before = ParallelBulk.Helper.sharedBatches.load(ordering: .relaxed)
                     record(try Self.headThenBody(client, request, pause: .microseconds(50)))
                     shared = ParallelBulk.Helper.sharedBatches.load(ordering: .relaxed) > before
                 }
+                ParallelBulk.Helper.maxWait.store(200_000, ordering: .relaxed)
                 // Long after the head: the helper gave up; the batch is split as before.
                 record(try Self.headThenBody(client, request, pause: .milliseconds(30)))
                 // A head whose body never comes: its helper is let go (closed connection, or
