@@ -49,9 +49,8 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
-        // The one system call Swift cannot make (the variadic `syscall`): an event loop
-        // thread's time slice (`pdp serve --loop-slice`).
-        .target(name: "CPDPScheduling"),
+        // Byte-range equality and the seeded key hash of the hot path, shared by PDPCore and
+        // PDPWire: standard library only.
         // Pure policy engine: standard library only.
         .target(name: "PDPCore", swiftSettings: strict),
         .target(name: "PDPPolicyYAML", dependencies: ["PDPCore", "CLibYAML"], swiftSettings: strict),
@@ -92,7 +91,7 @@ let package = Package(
         .target(
             name: "PDPServer",
             dependencies: [
-                "PDPCore", "PDPWire", "PDPStore", "PDPFacts", "CPDPScheduling",
+                "PDPCore", "PDPWire", "PDPStore", "PDPFacts",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

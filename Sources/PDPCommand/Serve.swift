@@ -54,11 +54,6 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Event loop threads, 1 to 1024 (env PDP_THREADS; default: one fewer than the cores, at least 1, so a sidecar leaves a core to its app).")
     var threads: Int?
 
-    @Option(
-        name: .customLong("loop-slice"),
-        help: "Kernel time slice the event loop threads ask for, in microseconds, 100 to 100000, or 0 for the kernel's default (env PDP_LOOP_SLICE; Linux 6.12 and later; a short slice lets a waking loop run before the app's thread on the same core).")
-    var loopSlice = LoopScheduling.defaultSliceMicroseconds
-
     @Flag(help: "Add a `debug` reason to every decision response (env PDP_DEBUG=true).")
     var debug = false
 
@@ -141,9 +136,6 @@ struct Serve: AsyncParsableCommand {
         if let maxStaleness, !(maxStaleness > 0) { throw ValidationError("--max-staleness must be a positive number of seconds.") }
         if compactAfterBytes < 1 { throw ValidationError("--compact-after-bytes must be positive.") }
         if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be between 1 and 1024.") }
-        if loopSlice != 0 && !(100...100_000).contains(loopSlice) {
-            throw ValidationError("--loop-slice must be 0 (the kernel's default) or between 100 and 100000 microseconds.")
-        }
         if maxBulkChecks < 1 || idleTimeout < 1 || maxConnections < 1 || headerTimeout < 1 || bodyTimeout < 1 || minBodyRate < 1 {
             throw ValidationError(
                 "--max-bulk-checks, --idle-timeout, --header-timeout, --body-timeout, --min-body-rate and --max-connections must be positive.")
@@ -197,16 +189,6 @@ struct Serve: AsyncParsableCommand {
             store: factsStore ?? environment["PDP_FACTS_STORE"], dataDirectory: dataDirectory, inMemory: inMemory,
             compactAfterBytes: compactAfterBytes, base: snapshot, snapshots: snapshots, logger: logger, maxStaleness: maxStaleness)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads ?? EventLoopCount.defaultCount(cores: System.coreCount))
-        if loopSlice > 0 {
-            let outcomes = await LoopScheduling.requestSlice(microseconds: loopSlice, on: group)
-            if let refused = outcomes.first(where: { $0.error != 0 }) {
-                logger.notice(
-                    "event loops keep the kernel's time slice",
-                    metadata: ["pdp.loop_slice_error": "\(String(cString: strerror(refused.error)))"])
-            } else {
-                logger.debug("event loop time slice", metadata: ["pdp.loop_slice_ns": "\(outcomes.first?.sliceNanoseconds ?? 0)"])
-            }
-        }
         let server = PDPServer(configuration: configuration, store: snapshots, group: group, logger: logger, facts: facts, logs: requestLogs)
         let paths = policy
         let reloader = PolicyReloadService(

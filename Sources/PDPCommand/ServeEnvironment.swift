@@ -39,7 +39,6 @@ enum ServeEnvironment {
         Variable(name: "PDP_HOST", option: "host", kind: .text),
         Variable(name: "PDP_PORT", option: "port", kind: .integer),
         Variable(name: "PDP_THREADS", option: "threads", kind: .integer),
-        Variable(name: "PDP_LOOP_SLICE", option: "loop-slice", kind: .integer),
         Variable(name: "PDP_DEBUG", option: "debug", kind: .flag),
         Variable(name: "PDP_MAX_BODY_BYTES", option: "max-body-bytes", kind: .integer),
         Variable(name: "PDP_MAX_BULK_CHECKS", option: "max-bulk-checks", kind: .integer),

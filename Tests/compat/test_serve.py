@@ -4,18 +4,12 @@ real sockets, on 127.0.0.1 and ::1 only."""
 
 from __future__ import annotations
 
-import ctypes
 import http.client
 import json
 import os
-import platform
-import re
 import socket
-import struct
 import subprocess
 from pathlib import Path
-
-import pytest
 
 from conftest import POLICIES, _binary, running_pdp
 from expectations import API_KEY
@@ -112,50 +106,3 @@ def test_zero_threads_is_a_usage_error():
     result = serve("--threads", "0", "--port", "0", "--in-memory")
     assert result.returncode == 64, result.stdout + result.stderr
     assert "--threads must be between 1 and 1024" in result.stderr
-
-
-def loop_thread_slices(pid: int) -> list[int]:
-    """The kernel time slice (`sched_runtime`, nanoseconds) of each of the process's NIO event
-    loop threads, read with sched_getattr as any process of the same user can."""
-    number = {"x86_64": 315, "aarch64": 275}.get(platform.machine())
-    if number is None:
-        pytest.skip(f"sched_getattr's number is not known for {platform.machine()}")
-    libc = ctypes.CDLL(None, use_errno=True)
-    slices = []
-    for tid in os.listdir(f"/proc/{pid}/task"):
-        name = Path(f"/proc/{pid}/task/{tid}/comm").read_text().strip()
-        if not name.startswith("NIO-ELT"):
-            continue
-        attr = ctypes.create_string_buffer(56)
-        assert libc.syscall(number, int(tid), attr, 56, 0) == 0, os.strerror(ctypes.get_errno())
-        # struct sched_attr: size, policy, flags, nice, priority, runtime, deadline, period
-        slices.append(struct.unpack_from("<IIQiIQQQ", attr)[5])
-    return slices
-
-
-def kernel_has_custom_slices() -> bool:
-    major, minor = (int(part) for part in re.match(r"(\d+)\.(\d+)", platform.release()).groups())
-    return (major, minor) >= (6, 12)
-
-
-def test_event_loops_ask_for_a_short_time_slice_and_the_operator_can_change_it():
-    if not kernel_has_custom_slices():
-        pytest.skip(f"Linux {platform.release()} keeps its own slices (custom slices arrived in 6.12)")
-    with running_pdp(["--in-memory"]) as server:
-        assert loop_thread_slices(server.process.pid) and set(loop_thread_slices(server.process.pid)) == {100_000}
-    with running_pdp(["--in-memory"], env={"PDP_LOOP_SLICE": "400"}) as server:
-        assert set(loop_thread_slices(server.process.pid)) == {400_000}
-    with running_pdp(["--in-memory", "--loop-slice", "0"]) as server:
-        # The kernel's own default (0.7 ms times 1 + log2 of the cores, at most 8 cores counted).
-        slices = set(loop_thread_slices(server.process.pid))
-        assert len(slices) == 1 and slices.pop() >= 700_000
-        status, body = request("127.0.0.1", server.port, "POST", "/allowed",
-                               {"user": {"key": "alice"}, "action": "readall", "resource": {"type": "task"}})
-        assert (status, body["allow"]) == (200, True)
-
-
-def test_a_loop_slice_outside_the_kernels_range_is_a_usage_error():
-    for value in ("50", "100001", "-1"):
-        result = serve(f"--loop-slice={value}", "--port", "0", "--in-memory")
-        assert result.returncode == 64, value + result.stdout + result.stderr
-        assert "--loop-slice must be 0 (the kernel's default) or between 100 and 100000 microseconds" in result.stderr
