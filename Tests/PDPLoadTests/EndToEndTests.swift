@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import Foundation
 import PDPCore
 import PDPLoad
 import PDPServer
@@ -63,6 +64,30 @@ import Testing
             #expect(report.mismatchSamples.allSatisfy { $0.request.contains("\"alice\"") && $0.got == "deny" })
             #expect(report.errors == 0)
             #expect(!report.passed)
+        }
+    }
+
+    @Test("the report says how busy the generator's busiest thread was, and warns when it was saturated")
+    func generatorBusyShare() async throws {
+        let snapshot = try LoadFixtures.snapshot()
+        let workload = LoadFixtures.workload(snapshot)
+        try await withServer(snapshot: snapshot) { _, port in
+            var load = configuration(port: port)
+            load.rate = 500  // a thread that mostly sleeps
+            let report = try await LoadRunner(configuration: load, workload: workload).run()
+            #expect(report.requests > 300)
+            #expect(report.generatorBusiestThread > 0 && report.generatorBusiestThread < 0.5)
+            let line = try #require(report.table().split(separator: "\n").first { $0.hasPrefix("generator") })
+            #expect(line == "generator   busiest thread on the CPU \(Int((report.generatorBusiestThread * 100).rounded()))% of the run")
+
+            // The same report with the generator busy 97% of the run.
+            var json = report.json()
+            json = json.replacingOccurrences(
+                of: #""generatorBusiestThread" : [0-9.e-]+"#, with: #""generatorBusiestThread" : 0.97"#, options: .regularExpression)
+            let saturated = try JSONDecoder().decode(LoadReport.self, from: Data(json.utf8))
+            #expect(saturated.generatorBusiestThread == 0.97)
+            #expect(saturated.table().contains(
+                "generator   busiest thread on the CPU 97% of the run: saturated, so the latency includes the generator's own queueing"))
         }
     }
 

@@ -1,4 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -51,6 +56,9 @@ public struct LoadRunner: Sendable {
             warmupEnd: warmupEnd, stopAt: stopAt, timeoutNanoseconds: Int64(configuration.requestTimeoutSeconds * 1e9),
             address: try Self.resolve(configuration.target))
 
+        // Each generator thread's CPU time over the run: a thread near 100% adds its own
+        // queueing to the latency it reports.
+        let cpuAtStart = try await Self.threadCPUNanoseconds(of: loops)
         let reporter = progress.map { ProgressReporter(start: start, tallies: tallies, on: loops[0], callback: $0) }
         var finished: [EventLoopFuture<Void>] = []
         for index in 0..<configuration.connections {
@@ -67,13 +75,30 @@ public struct LoadRunner: Sendable {
         try await EventLoopFuture.andAllComplete(finished, on: loops[0]).get()
         reporter?.stop()
         let end = RunPlan.now()
+        let cpuAtEnd = try await Self.threadCPUNanoseconds(of: loops)
+        let busiest = zip(cpuAtStart, cpuAtEnd).map { Double($1 - $0) }.max() ?? 0
 
         var total = LoadTally()
         for tally in tallies { total.merge(tally.value, sampleLimit: configuration.mismatchSamples) }
         let windowEnd = max(total.lastCompletion, min(stopAt, end))
         let seconds = Double(max(0, windowEnd - warmupEnd)) / 1e9
         return LoadReport(
-            configuration: configuration, mix: workload.mix, verified: configuration.verify, tally: total, seconds: seconds)
+            configuration: configuration, mix: workload.mix, verified: configuration.verify, tally: total, seconds: seconds,
+            generatorBusiestThread: end > start ? min(1, busiest / Double(end - start)) : 0)
+    }
+
+    /// The CPU time each loop's thread has used so far, read on the thread itself.
+    private static func threadCPUNanoseconds(of loops: [any EventLoop]) async throws -> [Int64] {
+        var times: [Int64] = []
+        for loop in loops {
+            times.append(
+                try await loop.submit {
+                    var time = timespec()
+                    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+                    return Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
+                }.get())
+        }
+        return times
     }
 
     /// An IP literal as is; a name through the system resolver (once, before the run).

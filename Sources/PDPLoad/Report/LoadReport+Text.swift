@@ -20,6 +20,11 @@ extension LoadReport {
         let latency = latencyMicroseconds
         lines.append("latency     p50 \(Self.micros(latency.p50))  p90 \(Self.micros(latency.p90))  p99 \(Self.micros(latency.p99))  "
             + "p99.9 \(Self.micros(latency.p999))  max \(Self.micros(latency.max))")
+        let busy = Int((generatorBusiestThread * 100).rounded())
+        lines.append(
+            "generator   busiest thread on the CPU \(busy)% of the run"
+                + (generatorBusiestThread >= Self.saturatedGenerator
+                    ? ": saturated, so the latency includes the generator's own queueing (add --threads, or lower --rate)" : ""))
         lines.append("errors      \(connectionErrors) connection, \(timeouts) timeout")
         for (reason, count) in errorReasons.sorted(by: { $0.value > $1.value }) {
             lines.append("  \(count)×  \(reason)")

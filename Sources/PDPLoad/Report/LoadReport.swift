@@ -61,6 +61,13 @@ public struct LoadReport: Sendable, Codable, Equatable {
     /// The expected mix of the workload.
     public var workloadMix: WorkloadMix
     public var percentileCurve: [PercentilePoint]
+    /// The share of the run (0 to 1) the busiest generator thread spent on the CPU. Near 1, the
+    /// generator was the bottleneck: answers waited for it to read them, and the latency it
+    /// reports includes that queueing.
+    public var generatorBusiestThread: Double
+
+    /// A busiest-thread share from which the generator's own queueing shows in the latency.
+    public static let saturatedGenerator = 0.9
 
     /// Connection errors and timeouts.
     public var errors: Int { connectionErrors + timeouts }
@@ -68,7 +75,11 @@ public struct LoadReport: Sendable, Codable, Equatable {
     /// No mismatch, error or non-200 answer, and at least one answer.
     public var passed: Bool { mismatches == 0 && errors == 0 && non200 == 0 && requests > 0 }
 
-    init(configuration: LoadConfiguration, mix: WorkloadMix, verified: Bool, tally: LoadTally, seconds: Double) {
+    init(
+        configuration: LoadConfiguration, mix: WorkloadMix, verified: Bool, tally: LoadTally, seconds: Double,
+        generatorBusiestThread: Double
+    ) {
+        self.generatorBusiestThread = generatorBusiestThread
         let histogram = tally.histogram
         target = configuration.target.description
         endpoint = configuration.endpoint.rawValue
