@@ -49,8 +49,6 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
-        // Byte-range equality and the seeded key hash of the hot path, shared by PDPCore and
-        // PDPWire: standard library only.
         // Pure policy engine: standard library only.
         .target(name: "PDPCore", swiftSettings: strict),
         .target(name: "PDPPolicyYAML", dependencies: ["PDPCore", "CLibYAML"], swiftSettings: strict),
