@@ -48,6 +48,10 @@ public struct LoadRunner: Sendable {
     private func run(on group: MultiThreadedEventLoopGroup, progress: (@Sendable (LoadProgress) -> Void)?) async throws -> LoadReport {
         let loops = Array(group.makeIterator())
         let tallies = loops.map { _ in LoopTally() }
+        // Each generator thread's CPU time over the run: a thread near 100% adds its own
+        // queueing to the latency it reports. Read before the run's clock starts: a slow hop
+        // to the loops (a busy machine) must not eat into the run.
+        let cpuAtStart = try await Self.threadCPUNanoseconds(of: loops)
         let start = RunPlan.now()
         let warmupEnd = start + Int64(configuration.warmupSeconds * 1e9)
         let stopAt = configuration.durationSeconds.map { warmupEnd + Int64($0 * 1e9) } ?? .max
@@ -56,9 +60,6 @@ public struct LoadRunner: Sendable {
             warmupEnd: warmupEnd, stopAt: stopAt, timeoutNanoseconds: Int64(configuration.requestTimeoutSeconds * 1e9),
             address: try Self.resolve(configuration.target))
 
-        // Each generator thread's CPU time over the run: a thread near 100% adds its own
-        // queueing to the latency it reports.
-        let cpuAtStart = try await Self.threadCPUNanoseconds(of: loops)
         let reporter = progress.map { ProgressReporter(start: start, tallies: tallies, on: loops[0], callback: $0) }
         var finished: [EventLoopFuture<Void>] = []
         for index in 0..<configuration.connections {
