@@ -117,14 +117,16 @@ import Testing
                 func record(_ response: HTTPResponse) { answers.append("\(response.status) \(response.bodyText == expected)") }
                 // Soon after the head: the helper is still waiting and takes slices. (Its
                 // 200 µs wait is lengthened here: under ASan, reading the body can take longer.)
-                ParallelBulk.Helper.maxWait.store(2_000_000_000, ordering: .relaxed)
                 var shared = false
-                for _ in 0..<20 where !shared {
-                    let before = ParallelBulk.Helper.sharedBatches.load(ordering: .relaxed)
-                    record(try Self.headThenBody(client, request, pause: .microseconds(50)))
-                    shared = ParallelBulk.Helper.sharedBatches.load(ordering: .relaxed) > before
+                do {
+                    ParallelBulk.Helper.maxWait.store(2_000_000_000, ordering: .relaxed)
+                    defer { ParallelBulk.Helper.maxWait.store(ParallelBulk.Helper.defaultMaxWait, ordering: .relaxed) }
+                    for _ in 0..<20 where !shared {
+                        let before = ParallelBulk.Helper.sharedBatches.load(ordering: .relaxed)
+                        record(try Self.headThenBody(client, request, pause: .microseconds(50)))
+                        shared = ParallelBulk.Helper.sharedBatches.load(ordering: .relaxed) > before
+                    }
                 }
-                ParallelBulk.Helper.maxWait.store(200_000, ordering: .relaxed)
                 // Long after the head: the helper gave up; the batch is split as before.
                 record(try Self.headThenBody(client, request, pause: .milliseconds(30)))
                 // A head whose body never comes: its helper is let go (closed connection, or
@@ -139,7 +141,7 @@ import Testing
             #expect(shared, "no batch of 20 was shared with a helper woken at its head")
             // A helper thread lingers after its batch: the next batch is handed to it.
             ParallelBulk.Helper.lingerTime.store(2_000_000_000, ordering: .relaxed)
-            defer { ParallelBulk.Helper.lingerTime.store(250_000, ordering: .relaxed) }
+            defer { ParallelBulk.Helper.lingerTime.store(ParallelBulk.Helper.defaultLingerTime, ordering: .relaxed) }
             let handed = try await Self.onThread { () throws -> (Bool, Bool) in
                 let client = try server.connect()
                 var exact = true
@@ -153,7 +155,7 @@ import Testing
             }
             #expect(handed.0, "a batch handed to a lingering helper was answered wrongly")
             #expect(handed.1, "no batch of 10 was handed to a lingering helper thread")
-            ParallelBulk.Helper.lingerTime.store(250_000, ordering: .relaxed)
+            ParallelBulk.Helper.lingerTime.store(ParallelBulk.Helper.defaultLingerTime, ordering: .relaxed)
             var idle = false
             for _ in 0..<200 where !idle {
                 idle = ParallelBulk.Helper.outstandingCount == 0

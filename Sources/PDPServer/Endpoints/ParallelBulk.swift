@@ -199,13 +199,15 @@ enum ParallelBulk {
 
         /// How long a helper waits for its body before it gives up (the loop then falls back
         /// to `concurrentPerform`): a body that takes longer to arrive is not worth a core.
-        static let maxWait = Atomic<UInt64>(200_000)  // nanoseconds; tests lengthen it
+        static let maxWait = Atomic<UInt64>(defaultMaxWait)  // tests lengthen it
+        static let defaultMaxWait: UInt64 = 200_000  // nanoseconds
 
         /// How long a helper thread stays after its batch for the next one, yielding its core.
         /// A client sending batches one after another sends the next within ~50 µs here (it
         /// reads and checks the answer, then writes 162 KB); a thread still there takes it
         /// without the 40-60 µs wake-up, and without the loop paying for the wake.
-        static let lingerTime = Atomic<UInt64>(250_000)  // nanoseconds; tests lengthen it
+        static let lingerTime = Atomic<UInt64>(defaultLingerTime)  // tests lengthen it
+        static let defaultLingerTime: UInt64 = 250_000  // nanoseconds
 
         /// A helper for a batch whose body is on its way: handed to a lingering helper thread,
         /// or to a newly woken one if a spare core can wait for it (`nil` otherwise).
