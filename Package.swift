@@ -49,6 +49,8 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
+        // epoll and prctl for `pdp load`'s generator threads (Swift's Glibc module leaves them out).
+        .systemLibrary(name: "CLinux"),
         // Pure policy engine: standard library only.
         .target(name: "PDPCore", swiftSettings: strict),
         .target(name: "PDPPolicyYAML", dependencies: ["PDPCore", "CLibYAML"], swiftSettings: strict),
@@ -107,7 +109,7 @@ let package = Package(
         .target(
             name: "PDPLoad",
             dependencies: [
-                "PDPCore", "PDPPolicyYAML", "PDPWire",
+                "PDPCore", "PDPPolicyYAML", "PDPWire", "CLinux",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -40,7 +40,7 @@ struct Load: AsyncParsableCommand {
     var batch: Int?
 
     @Option(help: """
-        Event loop threads (default: one per core). When the server under test shares the \
+        Generator threads (default: one per core). When the server under test shares the \
         machine, --threads 1 keeps the generator's own scheduling delay out of open-loop \
         latencies (on 2 cores it about halved the measured p99).
         """)

@@ -42,6 +42,24 @@ import Testing
         }
     }
 
+    @Test("bulk requests of 1,000 checks, larger than a socket takes at once, go out whole and are verified")
+    func largeBulkRequests() async throws {
+        let snapshot = try LoadFixtures.snapshot()
+        try await withServer(snapshot: snapshot) { _, port in
+            var bulk = configuration(port: port)
+            bulk.endpoint = .bulk
+            bulk.batchSize = 1_000
+            bulk.connections = 2
+            bulk.durationSeconds = nil
+            bulk.maxRequests = 12
+            let report = try await LoadRunner(configuration: bulk, workload: LoadFixtures.workload(snapshot)).run()
+            #expect(report.requests == 12)
+            #expect(report.decisions == 12_000)
+            #expect(report.allowedAnswers + report.deniedAnswers == 12_000)
+            #expect(report.passed, "\(report.table())")
+        }
+    }
+
     @Test func aServerWithADifferentPolicyIsCaught() async throws {
         let snapshot = try LoadFixtures.snapshot()
         let workload = LoadFixtures.workload(snapshot)

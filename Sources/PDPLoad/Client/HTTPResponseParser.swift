@@ -40,6 +40,24 @@ struct HTTPResponseParser {
         return parse()
     }
 
+    /// Reads into the buffer: `fill` gets at least `minimumSpace` free bytes and returns what
+    /// `read(2)` returns; so does this. Call ``parseReceived()`` after a positive count.
+    mutating func receive(minimumSpace: Int, _ fill: (UnsafeMutableRawBufferPointer) -> Int) -> Int {
+        var result = 0
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: minimumSpace) { space in
+            result = fill(space)
+            return max(0, result)
+        }
+        return result
+    }
+
+    /// Whether the bytes received so far make a whole response. After `.complete` the parser is
+    /// ready for the next response.
+    mutating func parseReceived() -> Event { parse() }
+
+    /// Forgets a partial response (its connection is gone); keeps the buffer's memory.
+    mutating func discard() { reset() }
+
     /// The connection ended: completes a response whose body runs until the close.
     mutating func finishAtClose() -> Event {
         guard let head, case .untilClose = framing else { return .incomplete }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
+import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
-import NIOPosix
 
 /// Runs a load against a PDP and reports it.
 ///
@@ -26,27 +26,12 @@ public struct LoadRunner: Sendable {
         self.requests = RequestEncoder.prepare(workload, configuration: configuration)
     }
 
-    /// Runs on its own event loops until the duration or request budget is spent, closes every
-    /// connection, and returns the report. `progress` is called about once a second.
+    /// Runs on its own generator threads (``LoadThread``) until the duration or request budget
+    /// is spent, closes every connection, and returns the report. `progress` is called about
+    /// once a second.
     public func run(progress: (@Sendable (LoadProgress) -> Void)? = nil) async throws -> LoadReport {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.threads)
-        do {
-            let report = try await run(on: group, progress: progress)
-            try await group.shutdownGracefully()
-            return report
-        } catch {
-            try? await group.shutdownGracefully()
-            throw error
-        }
-    }
-
-    private func run(on group: MultiThreadedEventLoopGroup, progress: (@Sendable (LoadProgress) -> Void)?) async throws -> LoadReport {
-        let loops = Array(group.makeIterator())
-        let tallies = loops.map { _ in LoopTally() }
-        // Each generator thread's CPU time over the run: a thread near 100% adds its own
-        // queueing to the latency it reports. Read before the run's clock starts: a slow hop
-        // to the loops (a busy machine) must not eat into the run.
-        let cpuAtStart = try await Self.threadCPUNanoseconds(of: loops)
+        let threads = min(configuration.threads, configuration.connections)
+        let tallies = (0..<threads).map { _ in LoopTally() }
         let start = RunPlan.now()
         let warmupEnd = start + Int64(configuration.warmupSeconds * 1e9)
         let stopAt = configuration.durationSeconds.map { warmupEnd + Int64($0 * 1e9) } ?? .max
@@ -55,24 +40,10 @@ public struct LoadRunner: Sendable {
             warmupEnd: warmupEnd, stopAt: stopAt, timeoutNanoseconds: Int64(configuration.requestTimeoutSeconds * 1e9),
             address: try Self.resolve(configuration.target))
 
-        let reporter = progress.map { ProgressReporter(start: start, tallies: tallies, on: loops[0], callback: $0) }
-        var finished: [EventLoopFuture<Void>] = []
-        for index in 0..<configuration.connections {
-            let slot = index % loops.count
-            let loop = loops[slot]
-            let tally = tallies[slot]
-            finished.append(
-                loop.flatSubmit {
-                    let worker = LoadWorker(index: index, plan: plan, loop: loop, tally: tally)
-                    worker.start()
-                    return worker.finishedFuture
-                })
-        }
-        try await EventLoopFuture.andAllComplete(finished, on: loops[0]).get()
-        reporter?.stop()
+        let reporter = progress.map { callback in Task { await Self.reportProgress(start: start, tallies: tallies, to: callback) } }
+        defer { reporter?.cancel() }
+        let busiest = try await Self.runThreads(threads, plan: plan, tallies: tallies)
         let end = RunPlan.now()
-        let cpuAtEnd = try await Self.threadCPUNanoseconds(of: loops)
-        let busiest = zip(cpuAtStart, cpuAtEnd).map { Double($1 - $0) }.max() ?? 0
 
         var total = LoadTally()
         for tally in tallies { total.merge(tally.value, sampleLimit: configuration.mismatchSamples) }
@@ -80,21 +51,65 @@ public struct LoadRunner: Sendable {
         let seconds = Double(max(0, windowEnd - warmupEnd)) / 1e9
         return LoadReport(
             configuration: configuration, mix: workload.mix, verified: configuration.verify, tally: total, seconds: seconds,
-            generatorBusiestThread: end > start ? min(1, busiest / Double(end - start)) : 0)
+            generatorBusiestThread: end > start ? min(1, Double(busiest) / Double(end - start)) : 0)
     }
 
-    /// The CPU time each loop's thread has used so far, read on the thread itself.
-    private static func threadCPUNanoseconds(of loops: [any EventLoop]) async throws -> [Int64] {
-        var times: [Int64] = []
-        for loop in loops {
-            times.append(
-                try await loop.submit {
-                    var time = timespec()
-                    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
-                    return Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
-                }.get())
+    /// Starts `count` ``LoadThread``s at once, each on a thread of its own (connection `i` on
+    /// thread `i % count`, as the open-loop schedule interleaves them), and returns the most CPU
+    /// time one of them used. The threads are started from the calling thread, not from tasks: a
+    /// task could wait for a free thread of the cooperative pool past the end of a short run.
+    private static func runThreads(_ count: Int, plan: RunPlan, tallies: [LoopTally]) async throws -> Int64 {
+        #if !os(Linux)
+        throw LoadError("pdp load runs on Linux only: its generator threads use epoll.")
+        #else
+        try await withCheckedThrowingContinuation { continuation in
+            let outcome = NIOLockedValueBox((running: count, busiest: Int64(0), failure: LoadError?.none))
+            for index in 0..<count {
+                let connections = Array(stride(from: index, to: plan.configuration.connections, by: count))
+                let thread = Thread {
+                    var cpu: Int64 = 0
+                    var failure: LoadError?
+                    do throws(LoadError) {
+                        cpu = try LoadThread(plan: plan, connections: connections, tally: tallies[index]).run()
+                    } catch {
+                        failure = error
+                    }
+                    let last = outcome.withLockedValue { outcome -> (busiest: Int64, failure: LoadError?)? in
+                        outcome.running -= 1
+                        outcome.busiest = max(outcome.busiest, cpu)
+                        outcome.failure = outcome.failure ?? failure
+                        return outcome.running == 0 ? (outcome.busiest, outcome.failure) : nil
+                    }
+                    guard let last else { return }
+                    if let failure = last.failure {
+                        continuation.resume(throwing: failure)
+                    } else {
+                        continuation.resume(returning: last.busiest)
+                    }
+                }
+                thread.name = "pdp-load"
+                thread.start()
+            }
         }
-        return times
+        #endif
+    }
+
+    /// Calls back once a second with the totals so far, until cancelled.
+    private static func reportProgress(start: Int64, tallies: [LoopTally], to callback: @Sendable (LoadProgress) -> Void) async {
+        var last = (time: start, completed: 0)
+        while (try? await Task.sleep(nanoseconds: 1_000_000_000)) != nil {
+            var total = LoadTally()
+            for tally in tallies { total.merge(tally.value, sampleLimit: 0) }
+            let now = RunPlan.now()
+            let interval = Double(now - last.time) / 1e9
+            callback(
+                LoadProgress(
+                    elapsedSeconds: Double(now - start) / 1e9, requests: total.completedIncludingWarmup,
+                    currentRate: interval > 0 ? Double(total.completedIncludingWarmup - last.completed) / interval : 0,
+                    p99Microseconds: total.histogram.totalCount == 0 ? 0 : total.histogram.valueAtPercentile(99),
+                    errors: total.errorsIncludingWarmup))
+            last = (now, total.completedIncludingWarmup)
+        }
     }
 
     /// An IP literal as is; a name through the system resolver (once, before the run).
@@ -106,31 +121,4 @@ public struct LoadRunner: Sendable {
             throw LoadError("Cannot resolve \(target.host): \(error)")
         }
     }
-}
-
-/// Calls back once a second with the totals so far.
-private final class ProgressReporter: Sendable {
-    private let task: RepeatedTask
-
-    init(start: Int64, tallies: [LoopTally], on loop: any EventLoop, callback: @escaping @Sendable (LoadProgress) -> Void) {
-        let previous = NIOLockedValueBox((time: start, completed: 0))
-        task = loop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
-            var total = LoadTally()
-            for tally in tallies { total.merge(tally.value, sampleLimit: 0) }
-            let now = RunPlan.now()
-            let last = previous.withLockedValue { value in
-                defer { value = (now, total.completedIncludingWarmup) }
-                return value
-            }
-            let interval = Double(now - last.time) / 1e9
-            callback(
-                LoadProgress(
-                    elapsedSeconds: Double(now - start) / 1e9, requests: total.completedIncludingWarmup,
-                    currentRate: interval > 0 ? Double(total.completedIncludingWarmup - last.completed) / interval : 0,
-                    p99Microseconds: total.histogram.totalCount == 0 ? 0 : total.histogram.valueAtPercentile(99),
-                    errors: total.errorsIncludingWarmup))
-        }
-    }
-
-    func stop() { task.cancel() }
 }

@@ -12,7 +12,7 @@ public struct MismatchSample: Sendable, Codable, Equatable {
     public var got: String
 }
 
-/// Counts and latencies of the requests one event loop completed.
+/// Counts and latencies of the requests one generator thread completed.
 struct LoadTally: Sendable {
     /// Latencies of 200 answers in microseconds (measured requests only).
     var histogram = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
@@ -67,7 +67,7 @@ struct LoadTally: Sendable {
     }
 }
 
-/// The tally of one event loop: written by its workers, read by the progress reporter and at
+/// The tally of one generator thread: written by it, read by the progress reporter and at
 /// the end. The lock is almost never contended (one reader, once a second).
 final class LoopTally: Sendable {
     private let box = NIOLockedValueBox(LoadTally())

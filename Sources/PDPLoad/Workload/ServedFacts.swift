@@ -48,7 +48,12 @@ public struct ServedFacts: Sendable, Equatable {
                 }
                 .connect(to: address).get()
         } catch {
-            throw LoadError(LoadWorker.describeConnectFailure(error, to: address))
+            var code: Int32?
+            if let error = error as? IOError { code = error.errnoCode }
+            if let error = error as? NIOConnectionError, let first = error.connectionErrors.first {
+                code = (first.error as? IOError)?.errnoCode
+            }
+            throw LoadError(ConnectFailure.describe(code, to: address, detail: "\(error)"))
         }
         defer { channel.close(promise: nil) }
         var assignments: [Assignment] = []

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+import PDPLoad
+import Testing
+
+/// `pdp load`'s generator threads against servers that answer slowly, in pieces, not at all,
+/// or not in HTTP: every request ends up counted once, as an answer or as an error with its
+/// reason, and the run ends on time.
+@Suite struct ScriptedServerTests {
+    func run(against server: ScriptedServer, _ adjust: (inout LoadConfiguration) -> Void = { _ in }) async throws -> LoadReport {
+        var configuration = LoadConfiguration(target: TargetURL(host: "127.0.0.1", port: server.port))
+        configuration.connections = 2
+        configuration.threads = 1
+        configuration.durationSeconds = 0.5
+        adjust(&configuration)
+        let snapshot = try LoadFixtures.snapshot()
+        return try await LoadRunner(configuration: configuration, workload: LoadFixtures.workload(snapshot)).run()
+    }
+
+    @Test("a server that never answers: each request times out, and the run still ends")
+    func silentServerTimesOut() async throws {
+        let server = try ScriptedServer(.silent)
+        defer { server.stop() }
+        let clock = ContinuousClock()
+        let started = clock.now
+        let report = try await run(against: server) { $0.requestTimeoutSeconds = 0.15 }
+        #expect(clock.now - started < .seconds(3))
+        #expect(report.requests == 0)
+        #expect(report.timeouts >= 4, "\(report.table())")
+        #expect(report.errorReasons == ["no answer within the --timeout": report.timeouts])
+        // A timed-out request's connection is dropped: the next request goes on a new one.
+        #expect(server.accepted >= report.timeouts)
+    }
+
+    @Test("a server that hangs up before answering: connection errors with the reason, then new connections")
+    func hangUpIsAConnectionError() async throws {
+        let server = try ScriptedServer(.hangUp)
+        defer { server.stop() }
+        let report = try await run(against: server) { $0.durationSeconds = 0.3 }
+        #expect(report.requests == 0)
+        #expect(report.connectionErrors >= 4, "\(report.table())")
+        #expect(report.errorReasons == ["connection closed before the answer": report.connectionErrors])
+        #expect(server.accepted >= report.connectionErrors)
+    }
+
+    @Test("answers arriving in pieces are put back together, on kept-alive connections")
+    func trickledAnswersOnKeptAliveConnections() async throws {
+        let server = try ScriptedServer(.trickle(close: false))
+        defer { server.stop() }
+        let report = try await run(against: server) {
+            $0.durationSeconds = nil
+            $0.maxRequests = 30
+        }
+        #expect(report.requests == 30, "\(report.table())")
+        #expect(report.errors == 0)
+        #expect(server.accepted == 2)
+        // Three pieces 2 ms apart: the latency covers them all.
+        #expect(report.latencyMicroseconds.p50 >= 4_000)
+    }
+
+    @Test("a server that closes after every answer (Connection: close) costs a new connection per request, not an error")
+    func connectionCloseAnswers() async throws {
+        let server = try ScriptedServer(.trickle(close: true))
+        defer { server.stop() }
+        let report = try await run(against: server) {
+            $0.durationSeconds = nil
+            $0.maxRequests = 30
+        }
+        #expect(report.requests == 30, "\(report.table())")
+        #expect(report.errors == 0)
+        #expect(server.accepted == 30)
+    }
+
+    @Test("an answer without a length ends where the server closes")
+    func bodyUntilClose() async throws {
+        let server = try ScriptedServer(.untilClose)
+        defer { server.stop() }
+        let report = try await run(against: server) {
+            $0.durationSeconds = nil
+            $0.maxRequests = 20
+        }
+        #expect(report.requests == 20, "\(report.table())")
+        #expect(report.errors == 0)
+        #expect(server.accepted == 20)
+    }
+
+    @Test("bytes that are not HTTP are a connection error that names the problem")
+    func garbageIsNamed() async throws {
+        let server = try ScriptedServer(.garbage)
+        defer { server.stop() }
+        let report = try await run(against: server) { $0.durationSeconds = 0.3 }
+        #expect(report.requests == 0)
+        #expect(report.connectionErrors >= 4, "\(report.table())")
+        #expect(report.errorReasons == ["not an HTTP/1.x response": report.connectionErrors])
+    }
+}
