@@ -87,7 +87,6 @@ public struct LoadRunner: Sendable {
                         continuation.resume(returning: last.busiest)
                     }
                 }
-                thread.name = "pdp-load"
                 thread.start()
             }
         }

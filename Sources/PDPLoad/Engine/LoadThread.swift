@@ -78,6 +78,8 @@ final class LoadThread {
     /// Runs on the calling thread until every connection has stopped; returns the CPU time the
     /// thread used meanwhile, in nanoseconds.
     func run() -> Int64 {
+        // So `top -H`, `perf` and /proc name it (a Foundation thread inherits its creator's name).
+        _ = clinux_set_thread_name("pdp-load")
         Self.setTimerSlackToMinimum()
         let cpuAtStart = Self.threadCPUNanoseconds()
         now = RunPlan.now()
