@@ -68,22 +68,13 @@ import Testing
         #expect(report.latencyMicroseconds.p50 >= 4_000)
     }
 
-    @Test("a server that closes after every answer (Connection: close) costs a new connection per request, not an error")
-    func connectionCloseAnswers() async throws {
-        let server = try ScriptedServer(.trickle(close: true))
-        defer { server.stop() }
-        let report = try await run(against: server) {
-            $0.durationSeconds = nil
-            $0.maxRequests = 30
-        }
-        #expect(report.requests == 30, "\(report.table())")
-        #expect(report.errors == 0)
-        #expect(server.accepted == 30)
-    }
-
-    @Test("an answer without a length ends where the server closes")
-    func bodyUntilClose() async throws {
-        let server = try ScriptedServer(.untilClose)
+    /// `Connection: close` on every answer (in pieces), or an answer without a length whose
+    /// body ends where the server closes: each request costs a new connection, not an error.
+    @Test(
+        "a server that closes after every answer costs a new connection per request, not an error",
+        arguments: [ScriptedServer.Behaviour.trickle(close: true), .untilClose])
+    func answersThatCloseTheConnection(_ behaviour: ScriptedServer.Behaviour) async throws {
+        let server = try ScriptedServer(behaviour)
         defer { server.stop() }
         let report = try await run(against: server) {
             $0.durationSeconds = nil
