@@ -50,9 +50,12 @@ import Testing
             bulk.endpoint = .bulk
             bulk.batchSize = 1_000
             bulk.connections = 2
+            bulk.threads = 4  // one generator thread per connection at most
             bulk.durationSeconds = nil
             bulk.maxRequests = 6
             let report = try await LoadRunner(configuration: bulk, workload: LoadFixtures.workload(snapshot)).run()
+            #expect(report.threads == 2)
+            #expect(report.table().contains("keep-alive, 2 threads,"))
             #expect(report.requests == 6)
             #expect(report.decisions == 6_000)
             #expect(report.allowedAnswers + report.deniedAnswers == 6_000)

@@ -29,6 +29,7 @@ public struct LoadReport: Sendable, Codable, Equatable {
     /// Requests per second asked for (open loop).
     public var rate: Double?
     public var newConnectionPerRequest: Bool
+    /// Generator threads that ran: `--threads`, or fewer when there are fewer connections.
     public var threads: Int
     public var batchSize: Int
     /// Every answer was compared with the in-process decision.
@@ -87,7 +88,7 @@ public struct LoadReport: Sendable, Codable, Equatable {
         connections = configuration.connections
         rate = configuration.rate
         newConnectionPerRequest = configuration.newConnectionPerRequest
-        threads = configuration.threads
+        threads = min(configuration.threads, configuration.connections)
         batchSize = configuration.endpoint == .bulk ? configuration.batchSize : 1
         self.verified = verified
         durationSeconds = seconds
