@@ -49,7 +49,10 @@ import Testing
         let report = try await run(against: server) { $0.durationSeconds = 0.3 }
         #expect(report.requests == 0)
         #expect(report.connectionErrors >= 4, "\(report.table())")
-        #expect(report.errorReasons == ["connection closed before the answer": report.connectionErrors])
+        #expect(report.errorReasons["connection closed before the answer"] == report.connectionErrors)
+        // (A timeout, with its own reason, is possible too when the machine is so loaded that
+        // the server's thread does not read a request within the 5 s default; seen once under
+        // the whole suite.)
         #expect(server.accepted >= report.connectionErrors)
     }
 
@@ -92,6 +95,6 @@ import Testing
         let report = try await run(against: server) { $0.durationSeconds = 0.3 }
         #expect(report.requests == 0)
         #expect(report.connectionErrors >= 4, "\(report.table())")
-        #expect(report.errorReasons == ["not an HTTP/1.x response": report.connectionErrors])
+        #expect(report.errorReasons["not an HTTP/1.x response"] == report.connectionErrors)
     }
 }

@@ -122,7 +122,8 @@ final class LoadThread {
     // MARK: Sending
 
     private func issue(_ index: Int) {
-        guard !slots[index].finished, slots[index].flight == nil, slots[index].dueAt == nil, !plan.requests.isEmpty else { return }
+        guard !slots[index].finished, slots[index].flight == nil, slots[index].dueAt == nil else { return }
+        guard !plan.requests.isEmpty else { return finish(index) }  // nothing to send (LoadRunner refuses that)
         switch slots[index].pacer.next(now: now) {
         case .stop:
             finish(index)
