@@ -12,6 +12,9 @@ import Testing
         configuration.connections = 2
         configuration.threads = 1
         configuration.durationSeconds = 0.5
+        // Far past anything these servers do on purpose: a thread of theirs that a loaded
+        // machine leaves unscheduled for seconds must not turn into a timeout here.
+        configuration.requestTimeoutSeconds = 60
         adjust(&configuration)
         return try await LoadRunner(configuration: configuration, workload: Self.workload).run()
     }
@@ -35,8 +38,8 @@ import Testing
         let report = try await run(against: server) { $0.requestTimeoutSeconds = 0.15 }
         #expect(report.requests == 0)
         // 0.5 s of load at one request per 0.15-0.25 s (the timeout, checked every 0.1 s) on each
-        // of 2 connections; the last ones time out after the end.
-        #expect((4...8).contains(report.timeouts), "\(report.table())")
+        // of 2 connections, 6 as a rule; at least one each however late the thread runs.
+        #expect((2...8).contains(report.timeouts), "\(report.table())")
         #expect(report.errorReasons == ["no answer within the --timeout": report.timeouts])
         // A timed-out request's connection is dropped: the next request goes on a new one.
         #expect(server.accepted >= report.timeouts)
@@ -48,11 +51,8 @@ import Testing
         defer { server.stop() }
         let report = try await run(against: server) { $0.durationSeconds = 0.3 }
         #expect(report.requests == 0)
-        #expect(report.connectionErrors >= 4, "\(report.table())")
-        #expect(report.errorReasons["connection closed before the answer"] == report.connectionErrors)
-        // (A timeout, with its own reason, is possible too when the machine is so loaded that
-        // the server's thread does not read a request within the 5 s default; seen once under
-        // the whole suite.)
+        #expect(report.connectionErrors >= 2, "\(report.table())")
+        #expect(report.errorReasons == ["connection closed before the answer": report.connectionErrors])
         #expect(server.accepted >= report.connectionErrors)
     }
 
@@ -94,7 +94,7 @@ import Testing
         defer { server.stop() }
         let report = try await run(against: server) { $0.durationSeconds = 0.3 }
         #expect(report.requests == 0)
-        #expect(report.connectionErrors >= 4, "\(report.table())")
-        #expect(report.errorReasons["not an HTTP/1.x response"] == report.connectionErrors)
+        #expect(report.connectionErrors >= 2, "\(report.table())")
+        #expect(report.errorReasons == ["not an HTTP/1.x response": report.connectionErrors])
     }
 }
