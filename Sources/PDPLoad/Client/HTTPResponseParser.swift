@@ -41,7 +41,7 @@ struct HTTPResponseParser {
     }
 
     /// Reads into the buffer: `fill` gets at least `minimumSpace` free bytes and returns what
-    /// `read(2)` returns; so does this. Call ``parseReceived()`` after a positive count.
+    /// `read(2)` returns; so does this. Call ``parse()`` after a positive count.
     mutating func receive(minimumSpace: Int, _ fill: (UnsafeMutableRawBufferPointer) -> Int) -> Int {
         var result = 0
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: minimumSpace) { space in
@@ -50,13 +50,6 @@ struct HTTPResponseParser {
         }
         return result
     }
-
-    /// Whether the bytes received so far make a whole response. After `.complete` the parser is
-    /// ready for the next response.
-    mutating func parseReceived() -> Event { parse() }
-
-    /// Forgets a partial response (its connection is gone); keeps the buffer's memory.
-    mutating func discard() { reset() }
 
     /// The connection ended: completes a response whose body runs until the close.
     mutating func finishAtClose() -> Event {
@@ -69,13 +62,16 @@ struct HTTPResponseParser {
     /// `true` while part of a response has arrived.
     var hasPartialResponse: Bool { buffer.readableBytes > 0 }
 
-    private mutating func reset() {
+    /// Forgets a partial response (its connection is gone); keeps the buffer's memory.
+    mutating func reset() {
         buffer.clear()
         head = nil
         headerBytes = 0
     }
 
-    private mutating func parse() -> Event {
+    /// Whether the bytes received so far make a whole response. After `.complete` the parser is
+    /// ready for the next response.
+    mutating func parse() -> Event {
         if head == nil {
             switch parseHead() {
             case .incomplete: return .incomplete

@@ -50,6 +50,9 @@ public struct LoadConfiguration: Sendable {
         self.target = target
     }
 
+    /// Generator threads a run starts: ``threads``, but no more than one per connection.
+    public var generatorThreads: Int { min(threads, connections) }
+
     /// Open loop when a rate is set.
     public var isOpenLoop: Bool { rate != nil }
 

@@ -30,7 +30,7 @@ public struct LoadRunner: Sendable {
     /// is spent, closes every connection, and returns the report. `progress` is called about
     /// once a second.
     public func run(progress: (@Sendable (LoadProgress) -> Void)? = nil) async throws -> LoadReport {
-        let threads = min(configuration.threads, configuration.connections)
+        let threads = configuration.generatorThreads
         let tallies = (0..<threads).map { _ in LoopTally() }
         let start = RunPlan.now()
         let warmupEnd = start + Int64(configuration.warmupSeconds * 1e9)

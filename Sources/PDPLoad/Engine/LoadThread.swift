@@ -170,7 +170,7 @@ final class LoadThread {
         }
         slots[index].fd = fd
         slots[index].connected = result == 0
-        slots[index].parser.discard()
+        slots[index].parser.reset()
         if result == 0 { sendRequest(index) }
     }
 
@@ -231,7 +231,7 @@ final class LoadThread {
                 read(fd, space.baseAddress, space.count)
             }
             if count > 0 {
-                switch slots[index].parser.parseReceived() {
+                switch slots[index].parser.parse() {
                 case .incomplete:
                     continue
                 case .complete(let head, let body):
@@ -342,7 +342,7 @@ final class LoadThread {
         close(slots[index].fd)  // also removes it from the epoll set
         slots[index].fd = -1
         slots[index].connected = false
-        slots[index].parser.discard()
+        slots[index].parser.reset()
     }
 
     private func finish(_ index: Int) {

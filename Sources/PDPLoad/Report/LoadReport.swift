@@ -88,7 +88,7 @@ public struct LoadReport: Sendable, Codable, Equatable {
         connections = configuration.connections
         rate = configuration.rate
         newConnectionPerRequest = configuration.newConnectionPerRequest
-        threads = min(configuration.threads, configuration.connections)
+        threads = configuration.generatorThreads
         batchSize = configuration.endpoint == .bulk ? configuration.batchSize : 1
         self.verified = verified
         durationSeconds = seconds
