@@ -19,6 +19,7 @@ let package = Package(
                 .product(name: "PDPCore", package: "swift-pdp"),
                 .product(name: "PDPPolicyYAML", package: "swift-pdp"),
                 .product(name: "PDPServer", package: "swift-pdp"),
+                .product(name: "PDPWire", package: "swift-pdp"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

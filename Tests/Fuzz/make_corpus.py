@@ -51,6 +51,11 @@ CHECKS = [
     {"user": {"key": "a\\u00e9\\ud83d\\ude00"}, "action": "read", "resource": {"type": "task"}, "context": None},
 ]
 
+SHAPED = [
+    {"user": {"key": "erin"}, "action": "updateany", "resource": {"type": "task", "key": None, "tenant": "default", "context": {"tenant": "default"}}, "context": {}},
+    {"user": {"key": "alice"}, "action": "delete", "resource": {"type": "task", "key": "6950", "tenant": "acme", "context": {"tenant": "acme"}}, "context": {}},
+]
+
 REST_BODIES = [
     {"key": "u1", "email": "u1@example.com", "first_name": "U", "last_name": "One", "attributes": {"a": 1, "b": [True, None, 1.5]}},
     {"key": "u2", "role_assignments": [{"role": "viewer", "tenant": "acme"}]},
@@ -179,6 +184,11 @@ def main() -> None:
     for check in CHECKS:
         put("FuzzCheckBody", json.dumps(check).encode())
     put("FuzzBulkBody", json.dumps(CHECKS).encode())
+    # The SDKs' own shape, compact as `pdp load` writes it: what the SDK-shape reader takes.
+    for body in SHAPED:
+        put("FuzzCheckBody", json.dumps(body, separators=(",", ":")).encode())
+    put("FuzzBulkBody", json.dumps(SHAPED, separators=(",", ":")).encode())
+    put("FuzzBulkBody", json.dumps(SHAPED).encode())
     put("FuzzBulkBody", b"[]")
     put("FuzzQueryBodies", b'{"user": {"key": "bob"}, "context": {}}')
     put("FuzzQueryBodies", b'{"action": "read", "resource": {"type": "task"}, "context": {}}')

@@ -68,10 +68,18 @@ extension CheckRequestReader {
         maxItems: Int,
         _ body: (Int, borrowing CheckFields) -> Void
     ) throws(WireError) -> Int? {
+        try readBulkSlice(bytes, from: start, to: end, scratch: scratch, limits: limits, maxItems: maxItems, sdkShape: true, body)
+    }
+
+    /// ``readBulkSlice(_:from:to:scratch:limits:maxItems:_:)``, with the SDK-shape reader on or off.
+    static func readBulkSlice(
+        _ bytes: UnsafeRawBufferPointer, from start: Int, to end: Int?, scratch: JSONScratch, limits: JSONLimits,
+        maxItems: Int, sdkShape: Bool, _ body: (Int, borrowing CheckFields) -> Void
+    ) throws(WireError) -> Int? {
         let stop = end ?? bytes.count
         guard start >= 0, start < stop, stop <= bytes.count else { return nil }
         let slice = UnsafeRawBufferPointer(rebasing: bytes[start..<stop])
-        var cursor = try JSONCursor(slice, scratch: scratch, limits: limits)
+        var cursor = try JSONCursor(slice, scratch: scratch, limits: limits, sdkShape: sdkShape)
         if start == 0 {
             guard try cursor.peekKind() == .array else { return nil }
             try cursor.enterContainer()

@@ -28,7 +28,15 @@ public enum CheckRequestReader {
         limits: JSONLimits = .default,
         _ body: (borrowing CheckFields) -> R
     ) throws(WireError) -> R {
-        var cursor = try JSONCursor(bytes, scratch: scratch, limits: limits)
+        try read(bytes, scratch: scratch, limits: limits, sdkShape: true, body)
+    }
+
+    /// ``read(_:scratch:limits:_:)``, with the SDK-shape reader on or off (``JSONCursor/readsSDKShape``).
+    static func read<R>(
+        _ bytes: UnsafeRawBufferPointer, scratch: JSONScratch, limits: JSONLimits, sdkShape: Bool,
+        _ body: (borrowing CheckFields) -> R
+    ) throws(WireError) -> R {
+        var cursor = try JSONCursor(bytes, scratch: scratch, limits: limits, sdkShape: sdkShape)
         let fields = try cursor.readCheckFields()
         try cursor.finish()
         return body(fields)
@@ -54,7 +62,16 @@ public enum CheckRequestReader {
         maxItems: Int,
         _ body: (Int, borrowing CheckFields) -> Void
     ) throws(WireError) -> Int {
-        var cursor = try JSONCursor(bytes, scratch: scratch, limits: limits)
+        try readBulk(bytes, scratch: scratch, limits: limits, maxItems: maxItems, sdkShape: true, body)
+    }
+
+    /// ``readBulk(_:scratch:limits:maxItems:_:)``, with the SDK-shape reader on or off.
+    @discardableResult
+    static func readBulk(
+        _ bytes: UnsafeRawBufferPointer, scratch: JSONScratch, limits: JSONLimits, maxItems: Int, sdkShape: Bool,
+        _ body: (Int, borrowing CheckFields) -> Void
+    ) throws(WireError) -> Int {
+        var cursor = try JSONCursor(bytes, scratch: scratch, limits: limits, sdkShape: sdkShape)
         let kind = try cursor.peekKind()
         guard kind == .array else {
             throw .schema("", "expected an array of checks, found \(kind)", at: cursor.index)
@@ -83,7 +100,15 @@ public enum CheckRequestReader {
 
 extension JSONCursor {
     /// One check object: `user`, `action`, `resource` required; everything else skipped.
+    /// The SDKs' own shape is read by ``readSDKShapedCheck()``, with the same result.
+    @inline(__always)
     mutating func readCheckFields() throws(WireError) -> CheckFields {
+        if readsSDKShape, let fields = readSDKShapedCheck() { return fields }
+        return try readAnyCheckFields()
+    }
+
+    /// One check object in any shape the general reader accepts (``readCheckFields()``).
+    mutating func readAnyCheckFields() throws(WireError) -> CheckFields {
         let kind = try peekKind()
         let start = index
         guard kind == .object else { throw .schema("", "expected an object, found \(kind)", at: start) }

@@ -20,12 +20,15 @@ struct JSONCursor: ~Copyable {
     let end: Int
     let maxDepth: Int
     let scratch: JSONScratch
+    /// Whether checks in the SDKs' own shape are read by ``readSDKShapedCheck()`` first;
+    /// `false` only to compare it with the general reader (tests, fuzzing).
+    let readsSDKShape: Bool
     var index: Int = 0
     var depth: Int = 0
 
     /// Prepares to read `bytes`; throws ``WireError/Kind/tooLarge`` when over `limits.maxBytes`
     /// and a syntax error for a byte order mark.
-    init(_ bytes: UnsafeRawBufferPointer, scratch: JSONScratch, limits: JSONLimits) throws(WireError) {
+    init(_ bytes: UnsafeRawBufferPointer, scratch: JSONScratch, limits: JSONLimits, sdkShape: Bool = true) throws(WireError) {
         guard bytes.count <= limits.maxBytes else {
             throw WireError(kind: .tooLarge, offset: 0, path: "",
                             reason: "body of \(bytes.count) bytes exceeds the limit of \(limits.maxBytes)")
@@ -38,6 +41,7 @@ struct JSONCursor: ~Copyable {
         self.end = bytes.count
         self.maxDepth = limits.maxDepth
         self.scratch = scratch
+        self.readsSDKShape = sdkShape
     }
 
     // MARK: Bytes and whitespace

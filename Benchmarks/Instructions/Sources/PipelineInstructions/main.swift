@@ -4,17 +4,51 @@
 // Benchmarks/macro/callgrind_allowed.sh runs it at two N and divides the difference, so
 // start-up and policy compile cancel out. Instruction counts repeat exactly run to run,
 // where timings on this shared 2-core VM vary by 15-20%.
-//   cd Benchmarks/Instructions && swift run -c release PipelineInstructions [N] [repository root]
+//   cd Benchmarks/Instructions && swift run -c release PipelineInstructions [N] [repository root] [bulk body file]
+// With a bulk body file (Benchmarks/macro/callgrind_allowed.sh --bulk FILE) it instead runs N
+// times the per-check work of one `/allowed/bulk` batch on one thread: what each thread
+// answering a slice of a batch does (read the checks, decide, write the answers), without
+// the HTTP pipeline and without the hand-off to a second thread, whose waiting would make
+// the count vary.
+import Foundation
 import Logging
 import NIOCore
 import NIOEmbedded
 import PDPCore
 import PDPPolicyYAML
 import PDPServer
+import PDPWire
 
 let root = CommandLine.arguments.count > 2 ? CommandLine.arguments[2] : "../.."
 let (document, diagnostics) = PolicyLoader.load(paths: ["\(root)/policies/tasks.yaml", "\(root)/Tests/compat/policy/users.yaml"])
 guard !diagnostics.hasErrors else { fatalError("policy: \(diagnostics)") }
+let count = Int(CommandLine.arguments.dropFirst().first ?? "1000") ?? 1000
+if CommandLine.arguments.count > 3 {
+    let snapshot = try PolicyCompiler.compile(document)
+    let body = ByteBuffer(bytes: try Data(contentsOf: URL(fileURLWithPath: CommandLine.arguments[3])))
+    let scratch = JSONScratch(initialCapacity: 64)
+    var answers = ByteBuffer()
+    var allowed = 0
+    for _ in 0..<count {
+        answers.clear()
+        var writer = BulkAllowedResponseWriter()
+        writer.begin(into: &answers)
+        let items = try body.withUnsafeReadableBytes { bytes in
+            try CheckRequestReader.readBulkSlice(bytes, from: 0, to: nil, scratch: scratch, maxItems: 10_000) { _, fields in
+                let allow = snapshot.decide(
+                    user: fields.userKey.bytes, action: fields.action.bytes,
+                    resourceType: fields.resourceType.bytes, tenant: fields.tenant?.bytes
+                ).isAllowed
+                if allow { allowed += 1 }
+                writer.append(allow: allow, into: &answers)
+            }
+        }
+        writer.end(into: &answers)
+        guard items != nil else { fatalError("not a bulk body: \(CommandLine.arguments[3])") }
+    }
+    print("\(count) bulk batches, \(allowed) allowed")
+    exit(0)
+}
 let state = ServerState(
     store: SnapshotStore(try PolicyCompiler.compile(document)),
     configuration: ServerConfiguration(apiKey: "bench-key"),
@@ -27,7 +61,6 @@ let body = #"{"user": {"key": "alice"}, "action": "read", "resource": {"type": "
 let request = ByteBuffer(
     string: "POST /allowed HTTP/1.1\r\nHost: 127.0.0.1:7766\r\nContent-Type: application/json\r\n"
         + "Authorization: Bearer bench-key\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
-let count = Int(CommandLine.arguments.dropFirst().first ?? "1000") ?? 1000
 var allowed = 0
 for _ in 0..<count {
     try channel.writeInbound(request)
