@@ -40,16 +40,7 @@ import TestSupport
         let interesting: [UInt8] = Array(#"{}[]",:\u0nlt.-+eE0123456789 "#.utf8) + [0x00, 0x1F, 0x7F, 0x80, 0xBF, 0xC3, 0xED, 0xF0, 0xFF]
         for round in 0..<4000 {
             var bytes = Array(Self.seeds[round % Self.seeds.count].utf8)
-            let edits = Int.random(in: 1...4, using: &generator)
-            for _ in 0..<edits where !bytes.isEmpty {
-                let position = Int.random(in: 0..<bytes.count, using: &generator)
-                switch Int.random(in: 0..<4, using: &generator) {
-                case 0: bytes[position] = UInt8.random(in: 0...255, using: &generator)
-                case 1: bytes[position] = interesting.randomElement(using: &generator) ?? 0
-                case 2: bytes.remove(at: position)
-                default: bytes.insert(interesting.randomElement(using: &generator) ?? 0, at: position)
-                }
-            }
+            ByteEdits.apply(Int.random(in: 1...4, using: &generator), to: &bytes, interesting: interesting, using: &generator)
             exercise(bytes, scratch: scratch)
         }
     }

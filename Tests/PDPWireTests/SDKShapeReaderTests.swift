@@ -173,16 +173,7 @@ import TestSupport
                 let items = (0..<(1 + round % 5)).map { Self.shaped[($0 + round) % Self.shaped.count] }
                 bytes = Array(("[" + items.joined(separator: round % 3 == 0 ? ", " : ",") + "]").utf8)
             }
-            let edits = Int.random(in: 0...3, using: &generator)
-            for _ in 0..<edits where !bytes.isEmpty {
-                let position = Int.random(in: 0..<bytes.count, using: &generator)
-                switch Int.random(in: 0..<4, using: &generator) {
-                case 0: bytes[position] = UInt8.random(in: 0...255, using: &generator)
-                case 1: bytes[position] = interesting.randomElement(using: &generator) ?? 0
-                case 2: bytes.remove(at: position)
-                default: bytes.insert(interesting.randomElement(using: &generator) ?? 0, at: position)
-                }
-            }
+            ByteEdits.apply(Int.random(in: 0...3, using: &generator), to: &bytes, interesting: interesting, using: &generator)
             if single {
                 let withShape = Self.read(bytes, sdkShape: true)
                 #expect(withShape == Self.read(bytes, sdkShape: false), "\(String(decoding: bytes, as: UTF8.self))")
