@@ -31,9 +31,9 @@ while [ $# -gt 0 ]; do
 done
 command -v nginx >/dev/null && command -v wrk >/dev/null || { echo "ab_allowed.sh: needs nginx and wrk (run compare.sh once)" >&2; exit 2; }
 WORK=$(mktemp -d)
-PIDS=()
 cleanup() {
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    # serve() runs in a command substitution (a subshell), so the pids are in files.
+    for file in "$WORK"/*.pid; do [ -f "$file" ] && kill "$(cat "$file")" 2>/dev/null || true; done
     [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
     rm -rf "$WORK"
 }
@@ -61,7 +61,7 @@ serve() { # name binary -> url
     port=$(free_port)
     setsid "$2" serve --policy policies/tasks.yaml --policy Tests/compat/policy/users.yaml --in-memory --no-watch \
         --port "$port" --api-key bench-key --log-level warning --threads "$THREADS" > "$WORK/$1.out" 2>&1 &
-    PIDS+=($!)
+    echo $! > "$WORK/$1.pid"
     for _ in $(seq 100); do grep -q "listening" "$WORK/$1.out" 2>/dev/null && break; sleep 0.1; done
     echo "http://127.0.0.1:$port"
 }
