@@ -52,6 +52,9 @@ struct SDKShapeReader {
     let end: Int
     var position: Int
 
+    /// `JSONCursor.skipWhitespace()` over a raw pointer. Deliberately a copy: both calling one
+    /// shared static function measured 1,785 instructions per bulk check against 1,757 with the
+    /// two loops (callgrind_allowed.sh --bulk).
     @inline(__always)
     mutating func skipWhitespace() {
         while position < end {
